@@ -1,0 +1,147 @@
+"""The cast shared by every test: one small program, two providers and a person per role.
+
+    manager       program manager (edits everything, uses the admin)
+    officer       monitoring officer (reads everything, edits enterprises)
+    evaluator     scores proposals; sees providers, never enterprises
+    auditor       reads everything, changes nothing
+    staff_a       staff of provider_a (Lima)
+    staff_b       staff of provider_b (Chiclayo): the "other provider" in every access test
+An outsider is simply a client that has not logged in.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from bdsmarket.core.models import Role, User
+from bdsmarket.core.services import user_create
+from bdsmarket.registry import services as registry
+from bdsmarket.registry.models import City, LegalType, Provider, ProviderStatus, Sector
+
+PASSWORD = "a-long-test-password-17"
+
+CITIES = [
+    ("Chiclayo", "Lambayeque"),
+    ("Trujillo", "La Libertad"),
+    ("Huancayo", "Junín"),
+    ("Arequipa", "Arequipa"),
+    ("Huánuco", "Huánuco"),
+]
+SECTORS = [
+    ("garments", "Garments", "Confecciones", "14", True),
+    ("agroindustry", "Agroindustry", "Agroindustria", "10,11", True),
+    ("footwear", "Footwear", "Calzado", "152", True),
+    ("commerce", "Commerce", "Comercio", "45,46,47", False),
+    ("services", "Services", "Servicios", "", False),
+]
+
+
+@pytest.fixture
+def program(db):
+    """The program with its capital (Lima), four more cities, five sectors and size classes."""
+    program = registry.program_configure(
+        name="Programa de prueba",
+        currency="USD",
+        time_zone="America/Lima",
+        capital_city="Lima",
+        capital_region="Lima",
+    )
+    for name, region in CITIES:
+        registry.city_create(name=name, region=region)
+    for code, name_en, name_es, isic, manufacturing in SECTORS:
+        registry.sector_create(
+            code=code, name_en=name_en, name_es=name_es, isic_codes=isic, is_manufacturing=manufacturing
+        )
+    registry.size_class_create(
+        code="micro", name_en="Micro-enterprise", name_es="Microempresa", rank=1,
+        max_workers=10, max_annual_sales=Decimal("60000"), valid_from=date(1994, 1, 1),
+        valid_to=date(2002, 12, 31),
+    )
+    registry.size_class_create(
+        code="small", name_en="Small enterprise", name_es="Pequeña empresa", rank=2,
+        max_workers=50, max_annual_sales=Decimal("750000"), valid_from=date(1994, 1, 1),
+        valid_to=date(2002, 12, 31),
+    )
+    return program
+
+
+@pytest.fixture
+def lima(program) -> City:
+    return City.objects.get(name="Lima")
+
+
+@pytest.fixture
+def chiclayo(program) -> City:
+    return City.objects.get(name="Chiclayo")
+
+
+@pytest.fixture
+def garments(program) -> Sector:
+    return Sector.objects.get(code="garments")
+
+
+@pytest.fixture
+def provider_a(lima) -> Provider:
+    return registry.provider_create(
+        actor=None, code="CDE-LIM-01", name="Centro Lima Norte", legal_type=LegalType.NGO,
+        city=lima, status=ProviderStatus.ACTIVE, tax_id="20100047218", selection_round=1,
+    )
+
+
+@pytest.fixture
+def provider_b(chiclayo) -> Provider:
+    return registry.provider_create(
+        actor=None, code="CDE-CIX-01", name="Centro Chiclayo", legal_type=LegalType.FIRM,
+        city=chiclayo, status=ProviderStatus.ACTIVE, selection_round=2,
+    )
+
+
+def _user(username: str, role: str, provider: Provider | None = None) -> User:
+    return user_create(
+        username=username, password=PASSWORD, role=role, provider=provider,
+        email=f"{username}@example.org", check_password=False,
+    )
+
+
+@pytest.fixture
+def manager(program) -> User:
+    return _user("manager", Role.MANAGER)
+
+
+@pytest.fixture
+def officer(program) -> User:
+    return _user("officer", Role.OFFICER)
+
+
+@pytest.fixture
+def evaluator(program) -> User:
+    return _user("evaluator", Role.EVALUATOR)
+
+
+@pytest.fixture
+def auditor(program) -> User:
+    return _user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def staff_a(provider_a) -> User:
+    return _user("staff_a", Role.PROVIDER, provider_a)
+
+
+@pytest.fixture
+def staff_b(provider_b) -> User:
+    return _user("staff_b", Role.PROVIDER, provider_b)
+
+
+@pytest.fixture
+def login():
+    """Return a function that gives a test client logged in as a user (in English)."""
+
+    def log_in(user: User, language: str = "en") -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(user)
+        return client
+
+    return log_in
