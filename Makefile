@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv translations demo serve test test-postgres e2e lint format bench ci clean
+.PHONY: help venv translations messages demo serve test test-postgres e2e lint format bench ci clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ venv: $(STAMP) ## Create .venv and install bdsmarket with its development tools
 
 translations: venv ## Compile the Spanish and English catalogues
 	@$(BIN)/bdsmarket compilemessages --verbosity 0
+
+messages: venv ## Extract new strings into the Spanish catalogue (needs GNU gettext)
+	cd src/bdsmarket && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages -l es --no-location --no-obsolete
 
 demo: translations ## Load the demo program into SQLite (./data) and serve it at 127.0.0.1:8000
 	$(BIN)/bdsmarket demo

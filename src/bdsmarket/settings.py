@@ -47,7 +47,9 @@ def database_from_url(url: str, data_dir: Path) -> dict:
         # sqlite:///relative.db is relative to the data directory; sqlite:////abs/path.db is not.
         name = Path(unquote(parts.path)[1:])
         return sqlite_database(name if name.is_absolute() else data_dir / name)
-    raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
+    raise ValueError(
+        f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)"
+    )
 
 
 def sqlite_database(path: Path) -> dict:
@@ -69,10 +71,17 @@ DATA_DIR = Path(os.getenv("BDSMARKET_DATA_DIR", Path.cwd() / "data")).resolve()
 DEBUG = envbool("DEBUG", "False")
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("BDSMARKET_INSECURE_DEV_KEY", "True"):
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-    # Good enough for a laptop demo; `manage.py check --deploy` flags it for production.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+    # A single-server install needs no configuration: the key is made once and kept in the
+    # data directory. Several application servers must share one SECRET_KEY from the
+    # environment instead.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")

@@ -40,15 +40,24 @@ def test_it_says_a_providers_own_client_number_is_no_national_id():
 
 
 def test_a_workshop_of_six_with_modest_sales_is_micro_in_1999():
-    assert size_class_for(TABLE, workers=6, annual_sales=Decimal("20000"), on=date(1999, 5, 1)) == "micro"
+    assert (
+        size_class_for(TABLE, workers=6, annual_sales=Decimal("20000"), on=date(1999, 5, 1))
+        == "micro"
+    )
 
 
 def test_sales_above_the_micro_bound_make_a_small_workshop_small():
-    assert size_class_for(TABLE, workers=6, annual_sales=Decimal("90000"), on=date(1999, 5, 1)) == "small"
+    assert (
+        size_class_for(TABLE, workers=6, annual_sales=Decimal("90000"), on=date(1999, 5, 1))
+        == "small"
+    )
 
 
 def test_the_same_figures_follow_the_law_in_force_on_the_date():
-    assert size_class_for(TABLE, workers=6, annual_sales=Decimal("90000"), on=date(2003, 5, 1)) == "micro03"
+    assert (
+        size_class_for(TABLE, workers=6, annual_sales=Decimal("90000"), on=date(2003, 5, 1))
+        == "micro03"
+    )
 
 
 def test_no_class_when_nothing_is_known_or_the_firm_is_larger():
