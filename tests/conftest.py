@@ -38,6 +38,21 @@ SECTORS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Run tests over plain HTTP, without collected static files, with a fast password hash.
+
+    Production's Argon2 costs a fifth of a second per user created; tests create hundreds.
+    (tests/core/test_settings.py checks that production keeps Argon2.)
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def program(db):
     """The program with its capital (Lima), four more cities, five sectors and size classes."""
@@ -52,16 +67,30 @@ def program(db):
         registry.city_create(name=name, region=region)
     for code, name_en, name_es, isic, manufacturing in SECTORS:
         registry.sector_create(
-            code=code, name_en=name_en, name_es=name_es, isic_codes=isic, is_manufacturing=manufacturing
+            code=code,
+            name_en=name_en,
+            name_es=name_es,
+            isic_codes=isic,
+            is_manufacturing=manufacturing,
         )
     registry.size_class_create(
-        code="micro", name_en="Micro-enterprise", name_es="Microempresa", rank=1,
-        max_workers=10, max_annual_sales=Decimal("60000"), valid_from=date(1994, 1, 1),
+        code="micro",
+        name_en="Micro-enterprise",
+        name_es="Microempresa",
+        rank=1,
+        max_workers=10,
+        max_annual_sales=Decimal("60000"),
+        valid_from=date(1994, 1, 1),
         valid_to=date(2002, 12, 31),
     )
     registry.size_class_create(
-        code="small", name_en="Small enterprise", name_es="Pequeña empresa", rank=2,
-        max_workers=50, max_annual_sales=Decimal("750000"), valid_from=date(1994, 1, 1),
+        code="small",
+        name_en="Small enterprise",
+        name_es="Pequeña empresa",
+        rank=2,
+        max_workers=50,
+        max_annual_sales=Decimal("750000"),
+        valid_from=date(1994, 1, 1),
         valid_to=date(2002, 12, 31),
     )
     return program
@@ -85,23 +114,38 @@ def garments(program) -> Sector:
 @pytest.fixture
 def provider_a(lima) -> Provider:
     return registry.provider_create(
-        actor=None, code="CDE-LIM-01", name="Centro Lima Norte", legal_type=LegalType.NGO,
-        city=lima, status=ProviderStatus.ACTIVE, tax_id="20100047218", selection_round=1,
+        actor=None,
+        code="CDE-LIM-01",
+        name="Centro Lima Norte",
+        legal_type=LegalType.NGO,
+        city=lima,
+        status=ProviderStatus.ACTIVE,
+        tax_id="20100047218",
+        selection_round=1,
     )
 
 
 @pytest.fixture
 def provider_b(chiclayo) -> Provider:
     return registry.provider_create(
-        actor=None, code="CDE-CIX-01", name="Centro Chiclayo", legal_type=LegalType.FIRM,
-        city=chiclayo, status=ProviderStatus.ACTIVE, selection_round=2,
+        actor=None,
+        code="CDE-CIX-01",
+        name="Centro Chiclayo",
+        legal_type=LegalType.FIRM,
+        city=chiclayo,
+        status=ProviderStatus.ACTIVE,
+        selection_round=2,
     )
 
 
 def _user(username: str, role: str, provider: Provider | None = None) -> User:
     return user_create(
-        username=username, password=PASSWORD, role=role, provider=provider,
-        email=f"{username}@example.org", check_password=False,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        provider=provider,
+        email=f"{username}@example.org",
+        check_password=False,
     )
 
 

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    # Serves the API docs page's scripts from the installed package, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ from .api import api
 
 urlpatterns = [
     path("", include("bdsmarket.core.urls")),
+    path("registry/import/", include("bdsmarket.registry.import_urls")),
     path("registry/", include("bdsmarket.registry.urls")),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -71,3 +71,9 @@ def test_without_a_secret_key_one_is_made_once_and_kept_in_the_data_directory(tm
     assert len(key) >= 50
     assert result.stdout.strip().splitlines()[-1] == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_passwords_are_hashed_with_argon2():
+    import bdsmarket.settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -25,14 +25,15 @@ def test_placeholders_survive_translation():
     catalogue = polib.pofile(str(CATALOGUE))
     broken = []
     for entry in catalogue.translated_entries():
-        for source, translation in [(entry.msgid, entry.msgstr)] + (
-            [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
-            if entry.msgid_plural
-            else []
-        ):
-            for placeholder in _placeholders(source):
-                if placeholder not in translation:
-                    broken.append((source, placeholder))
+        if entry.msgid_plural:
+            pairs = [
+                (entry.msgid, entry.msgstr_plural[0]),
+                (entry.msgid_plural, entry.msgstr_plural[1]),
+            ]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for source, translation in pairs:
+            broken += [(source, p) for p in _placeholders(source) if p not in translation]
     assert broken == []
 
 

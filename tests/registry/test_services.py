@@ -230,10 +230,11 @@ def test_an_enterprise_with_a_bad_national_id_is_not_stored(officer):
 
 def test_two_enterprises_cannot_share_a_national_id(officer):
     services.enterprise_create(actor=officer, name="A", client_type="micro", national_id="44556677")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         services.enterprise_create(
             actor=officer, name="B", client_type="micro", national_id="4455 6677"
         )
+    assert "national_id" in caught.value.message_dict
     services.enterprise_create(actor=officer, name="C", client_type="pre_enterprise")
     services.enterprise_create(actor=officer, name="D", client_type="pre_enterprise")
     assert Enterprise.objects.count() == 3

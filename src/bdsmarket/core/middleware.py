@@ -18,6 +18,5 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         cookie = settings.LANGUAGE_COOKIE_NAME
         if user is not None and user.is_authenticated and user.language:
-            if request.COOKIES.get(cookie) != user.language:
-                request.COOKIES[cookie] = user.language
+            request.COOKIES[cookie] = user.language
         return self.get_response(request)

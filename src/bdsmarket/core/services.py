@@ -1,6 +1,7 @@
 """Writes about people: users, API tokens and the login throttle."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -71,10 +72,7 @@ def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
     by_name = recent.filter(username__iexact=username).count()
     by_address = recent.filter(ip_address=ip_address).count() if ip_address else 0
     # An address gets more room than a name: an office's staff share one address.
-    return (
-        by_name >= settings.LOGIN_FAILURE_LIMIT
-        or by_address >= settings.LOGIN_FAILURE_LIMIT * 4
-    )
+    return by_name >= settings.LOGIN_FAILURE_LIMIT or by_address >= settings.LOGIN_FAILURE_LIMIT * 4
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
@@ -87,6 +85,28 @@ def login_success_record(*, username: str) -> None:
     LoginFailure.objects.filter(username__iexact=username).delete()
 
 
+# A person's own profile
+
+# What a user may change about themselves; role, provider and username are the manager's.
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "email", "language"})
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, changes: dict[str, Any]) -> User:
+    """Change `user`'s own name, e-mail or language preference; return the user.
+
+    `language` is a code from settings.LANGUAGES, or "" to follow the browser.
+    """
+    if not set(changes) <= PROFILE_FIELDS:
+        raise PermissionDenied
+    for field, value in changes.items():
+        setattr(user, field, value.strip() if isinstance(value, str) else value)
+    user.full_clean(exclude=["password"])
+    if changes:
+        user.save(update_fields=sorted(changes))
+    return user
+
+
 # API tokens
 
 
@@ -97,7 +117,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": [_("Give the token a name, e.g. the system that uses it.")]})
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[4 : 4 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
+        user=user,
+        name=name[:100],
+        prefix=key[4 : 4 + ApiToken.PREFIX_LENGTH],
+        digest=ApiToken.digest_of(key),
     )
     return token, key
 

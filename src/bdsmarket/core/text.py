@@ -18,7 +18,7 @@ def normalize_key(text: object) -> str:
     return "".join(ch for ch in without_accents.casefold() if ch.isalnum())
 
 
-_choice_keys_cache: dict[type, dict[str, str]] = {}
+_choice_keys_cache: dict[tuple, dict[str, str]] = {}
 
 
 def choice_keys(
@@ -27,10 +27,11 @@ def choice_keys(
     """Return a map from every accepted spelling of a choice to its code.
 
     Accepted: the code, its English and Spanish labels, and the given aliases. The map is
-    built once per choice class (its labels and aliases do not change while running).
+    built once per choice class and set of aliases.
     """
-    if choices in _choice_keys_cache:
-        return _choice_keys_cache[choices]
+    cache_key = (choices, tuple(sorted((code, tuple(names)) for code, names in aliases.items())))
+    if cache_key in _choice_keys_cache:
+        return _choice_keys_cache[cache_key]
     keys: dict[str, str] = {}
     for code, label in zip(choices.values, choices.labels, strict=True):
         spellings = [code, *aliases.get(code, ())]
@@ -39,7 +40,7 @@ def choice_keys(
                 spellings.append(str(label))
         for spelling in spellings:
             keys[normalize_key(spelling)] = code
-    _choice_keys_cache[choices] = keys
+    _choice_keys_cache[cache_key] = keys
     return keys
 
 

@@ -14,7 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from bdsmarket.core.text import normalize_key
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+# Money is exact (Decimal in Python, NUMERIC in the database) with max_digits=14 and
+# decimal_places=2 everywhere; it is rounded only when shown.
 
 
 class Program(models.Model):
@@ -104,7 +105,7 @@ class SizeClass(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Smaller classes first."))
     max_workers = models.PositiveIntegerField(_("maximum workers"), null=True, blank=True)
     max_annual_sales = models.DecimalField(
-        _("maximum annual sales"), null=True, blank=True, **MONEY
+        _("maximum annual sales"), null=True, blank=True, max_digits=14, decimal_places=2
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
@@ -173,9 +174,7 @@ class Provider(models.Model):
     tax_id = models.CharField(_("tax ID (RUC)"), max_length=20, blank=True)
     staff_count = models.PositiveIntegerField(_("staff"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    selection_round = models.PositiveSmallIntegerField(
-        _("selection round"), null=True, blank=True
-    )
+    selection_round = models.PositiveSmallIntegerField(_("selection round"), null=True, blank=True)
     # The latest status change, kept here so lists filter on it cheaply; the changes
     # themselves are in ProviderStatusChange and only provider_change_status writes both.
     status = models.CharField(
@@ -203,9 +202,7 @@ class Provider(models.Model):
 class ProviderStatusChange(models.Model):
     """One step in a provider's life in the program, with its date and reason."""
 
-    provider = models.ForeignKey(
-        Provider, on_delete=models.CASCADE, related_name="status_changes"
-    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(_("status"), max_length=20, choices=ProviderStatus.choices)
     date = models.DateField(_("date"))
     reason = models.TextField(_("reason"), blank=True)
@@ -239,16 +236,14 @@ class ProviderService(models.Model):
     provider = models.ForeignKey(
         Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="services"
     )
-    service_type = models.CharField(
-        _("service type"), max_length=30, choices=ServiceType.choices
-    )
+    service_type = models.CharField(_("service type"), max_length=30, choices=ServiceType.choices)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("sectors served"), blank=True, related_name="services"
     )
     price = models.DecimalField(
-        _("price"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=14, decimal_places=2
     )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[sectors])
@@ -311,7 +306,8 @@ class Enterprise(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        **MONEY,
+        max_digits=14,
+        decimal_places=2,
     )
     figures_as_of = models.DateField(
         _("figures as of"),

@@ -24,6 +24,15 @@ def _is_manager(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.MANAGER
 
 
+def _is_staff_of(user: User, provider: Provider) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.PROVIDER
+        and user.provider_id == provider.pk
+    )
+
+
 def providers_visible_to(user: User) -> QuerySet[Provider]:
     """Return the providers `user` may see."""
     providers = Provider.objects.select_related("city")
@@ -32,7 +41,7 @@ def providers_visible_to(user: User) -> QuerySet[Provider]:
     if user.role in (Role.MANAGER, Role.OFFICER, Role.AUDITOR, Role.EVALUATOR):
         return providers
     if user.role == Role.PROVIDER:
-        return providers.filter(pk=user.provider_id)
+        return providers.filter(pk=user.provider_id or 0)
     return providers.none()
 
 
@@ -70,9 +79,8 @@ def provider_fields_editable_by(user: User, provider: Provider) -> frozenset[str
     """Return the names of the provider fields `user` may change (empty: none)."""
     if _is_manager(user):
         return PROVIDER_SELF_SERVICE_FIELDS | PROVIDER_STAFF_ONLY_FIELDS
-    if user.is_authenticated and user.is_active and user.role == Role.PROVIDER:
-        if user.provider_id == provider.pk:
-            return PROVIDER_SELF_SERVICE_FIELDS
+    if _is_staff_of(user, provider):
+        return PROVIDER_SELF_SERVICE_FIELDS
     return frozenset()
 
 
@@ -86,14 +94,7 @@ def can_change_provider_status(user: User, provider: Provider) -> bool:
 
 def can_edit_catalogue(user: User, provider: Provider) -> bool:
     """Managers and the provider's own staff keep its service catalogue."""
-    if _is_manager(user):
-        return True
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.PROVIDER
-        and user.provider_id == provider.pk
-    )
+    return _is_manager(user) or _is_staff_of(user, provider)
 
 
 def can_create_enterprise(user: User) -> bool:
@@ -110,6 +111,24 @@ def can_edit_enterprise(user: User, enterprise: Enterprise) -> bool:
     if user.role in (Role.MANAGER, Role.OFFICER):
         return True
     return user.role == Role.PROVIDER and enterprise.registered_by_id == user.provider_id
+
+
+def can_see_enterprises(user: User) -> bool:
+    """Program-wide readers and provider staff (their own clients); never evaluators."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.reads_whole_program or user.role == Role.PROVIDER)
+    )
+
+
+def can_see_provider_staff(user: User, provider: Provider) -> bool:
+    """Who works at a provider is shown to program-wide readers and to its own staff."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.reads_whole_program or (
+        user.role == Role.PROVIDER and user.provider_id == provider.pk
+    )
 
 
 def can_edit_program_lists(user: User) -> bool:

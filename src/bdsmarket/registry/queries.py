@@ -1,10 +1,26 @@
 """Reads of the registry that more than one door needs."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Model, QuerySet
+from django.utils.translation import gettext as _
 
 from bdsmarket.core.text import normalize_key
 
-from .models import City, Sector, SizeClass
+from .models import (
+    BusinessOrganization,
+    City,
+    Enterprise,
+    Program,
+    Provider,
+    ProviderService,
+    ProviderStatus,
+    Sector,
+    ServiceType,
+    SizeClass,
+)
 from .rules import SizeBounds
 
 
@@ -28,7 +44,11 @@ def sector_find(value: str) -> Sector | None:
         return None
     sectors = list(Sector.objects.all())
     for sector in sectors:
-        if key in (normalize_key(sector.code), normalize_key(sector.name_en), normalize_key(sector.name_es)):
+        if key in (
+            normalize_key(sector.code),
+            normalize_key(sector.name_en),
+            normalize_key(sector.name_es),
+        ):
             return sector
     if key.isdigit():
         best: tuple[int, Sector] | None = None
@@ -57,3 +77,103 @@ def size_bounds() -> list[SizeBounds]:
 
 def size_classes_in_force() -> QuerySet[SizeClass]:
     return SizeClass.objects.order_by("-valid_from", "rank")
+
+
+# The program at a glance. Each takes the rows the reader may see (a scoping helper's
+# queryset), so one function serves every role.
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One line of a count table: the value to filter on, its label and how many."""
+
+    key: str
+    label: str
+    count: int
+
+
+def providers_by_status(providers: QuerySet[Provider]) -> list[Tally]:
+    """Return how many of `providers` are in each status, every status listed."""
+    counts = dict(providers.order_by().values_list("status").annotate(n=Count("pk")))
+    return [Tally(code, str(label), counts.get(code, 0)) for code, label in ProviderStatus.choices]
+
+
+def providers_by_city(providers: QuerySet[Provider]) -> list[Tally]:
+    """Return how many of `providers` are in each city that has any, largest first."""
+    rows = (
+        providers.order_by()
+        .values("city_id", "city__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "city__name")
+    )
+    return [Tally(str(row["city_id"]), row["city__name"], row["n"]) for row in rows]
+
+
+def providers_by_round(providers: QuerySet[Provider]) -> list[Tally]:
+    """Return how many of `providers` each selection round chose; unselected ones last."""
+    rows = providers.order_by().values("selection_round").annotate(n=Count("pk"))
+    tallies = [
+        Tally(
+            str(row["selection_round"] or ""),
+            _("Round %(number)s") % {"number": row["selection_round"]}
+            if row["selection_round"] is not None
+            else _("No round"),
+            row["n"],
+        )
+        for row in rows
+    ]
+    return sorted(tallies, key=lambda tally: (tally.key == "", int(tally.key or 0)))
+
+
+def services_by_type(services: QuerySet[ProviderService]) -> list[Tally]:
+    """Return how many active catalogue entries of `services` there are of each type."""
+    counts = dict(
+        services.filter(active=True).order_by().values_list("service_type").annotate(n=Count("pk"))
+    )
+    return [
+        Tally(code, str(label), counts[code])
+        for code, label in ServiceType.choices
+        if counts.get(code)
+    ]
+
+
+def selection_rounds() -> list[int]:
+    """Return the selection rounds that chose at least one provider, in order."""
+    rounds = (
+        Provider.objects.exclude(selection_round=None)
+        .order_by("selection_round")
+        .values_list("selection_round", flat=True)
+        .distinct()
+    )
+    return [number for number in rounds if number is not None]
+
+
+# The registry's models whose changes the recent-changes list shows.
+AUDITED_MODELS = (
+    Provider,
+    ProviderService,
+    Enterprise,
+    BusinessOrganization,
+    City,
+    Sector,
+    SizeClass,
+    Program,
+)
+
+
+def registry_recent_changes(
+    *, limit: int = 10, models: Iterable[type[Model]] = AUDITED_MODELS
+) -> list[Any]:
+    """Return the `limit` latest history records over `models`, newest first.
+
+    One query per model, each bounded by `limit`.
+    """
+    records: list[Any] = []
+    for model in models:
+        records.extend(
+            model.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
+                "-history_date", "-history_id"
+            )[:limit]
+        )
+    records.sort(key=lambda record: record.history_date, reverse=True)
+    return records[:limit]

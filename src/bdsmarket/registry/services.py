@@ -28,7 +28,7 @@ from .models import (
     Sector,
     SizeClass,
 )
-from .queries import size_bounds
+from .queries import city_find, size_bounds
 
 
 def _save(instance: Model, *, actor: User | None) -> None:
@@ -61,7 +61,9 @@ def program_configure(
 
     errors: dict[str, list[str]] = {}
     if time_zone not in available_timezones():
-        errors["time_zone"] = [_("Unknown time zone “%(value)s”, e.g. America/Lima.") % {"value": time_zone}]
+        errors["time_zone"] = [
+            _("Unknown time zone “%(value)s”, e.g. America/Lima.") % {"value": time_zone}
+        ]
     if len(currency) != 3 or not currency.isalpha():
         errors["currency"] = [_("Use the three-letter ISO code of the currency, e.g. USD or PEN.")]
     if errors:
@@ -69,10 +71,8 @@ def program_configure(
     program = Program.current() or Program()
     program.name, program.currency, program.time_zone = name, currency.upper(), time_zone
     _save(program, actor=actor)
-    from .queries import city_find
-
     capital = city_find(capital_city)
-    City.objects.filter(is_capital=True).exclude(pk=getattr(capital, "pk", None)).update(
+    City.objects.filter(is_capital=True).exclude(pk=capital.pk if capital else 0).update(
         is_capital=False
     )
     if capital is None:
@@ -82,7 +82,9 @@ def program_configure(
     return program
 
 
-def city_create(*, name: str, region: str = "", is_capital: bool = False, actor: User | None = None) -> City:
+def city_create(
+    *, name: str, region: str = "", is_capital: bool = False, actor: User | None = None
+) -> City:
     city = City(name=name.strip(), region=region.strip(), is_capital=is_capital)
     _save(city, actor=actor)
     return city
@@ -110,6 +112,17 @@ def sector_create(
         isic_codes=",".join(c.strip() for c in isic_codes.split(",") if c.strip()),
         is_manufacturing=is_manufacturing,
     )
+    _save(sector, actor=actor)
+    return sector
+
+
+def sector_update(*, sector: Sector, changes: dict[str, Any], actor: User | None = None) -> Sector:
+    """Change the fields named in `changes`; ISIC codes are cleaned as on creation."""
+    if "isic_codes" in changes:
+        changes["isic_codes"] = ",".join(
+            c.strip() for c in str(changes["isic_codes"]).split(",") if c.strip()
+        )
+    _apply(sector, changes)
     _save(sector, actor=actor)
     return sector
 
@@ -152,7 +165,12 @@ def _check_tax_id(tax_id: str) -> str:
     digits = rules.id_digits(tax_id)
     if digits and not rules.is_valid_ruc(digits):
         raise ValidationError(
-            {"tax_id": [_("“%(value)s” is not a valid RUC: 11 digits with a correct check digit.") % {"value": tax_id}]}
+            {
+                "tax_id": [
+                    _("“%(value)s” is not a valid RUC: 11 digits with a correct check digit.")
+                    % {"value": tax_id}
+                ]
+            }
         )
     return digits
 
@@ -173,7 +191,9 @@ def provider_create(
     """Register a provider with its first status. `details` are the optional fields."""
     if actor is not None and not permissions.can_create_provider(actor):
         raise PermissionDenied
-    provider = Provider(code=code.strip().upper(), name=name.strip(), legal_type=legal_type, city=city)
+    provider = Provider(
+        code=code.strip().upper(), name=name.strip(), legal_type=legal_type, city=city
+    )
     _apply(provider, details)
     provider.tax_id = _check_tax_id(provider.tax_id)
     provider.status = status
@@ -217,7 +237,12 @@ def provider_change_status(
         raise ValidationError({"reason": [_("Say why the status changes.")]})
     if on < provider.status_since:
         raise ValidationError(
-            {"date": [_("The date cannot be before the current status began (%(date)s).") % {"date": provider.status_since}]}
+            {
+                "date": [
+                    _("The date cannot be before the current status began (%(date)s).")
+                    % {"date": provider.status_since}
+                ]
+            }
         )
     change = ProviderStatusChange.objects.create(
         provider=provider, status=status, date=on, reason=reason.strip(), recorded_by=actor
@@ -292,9 +317,34 @@ def _check_national_id(national_id: str) -> tuple[str, str]:
         raise ValidationError({"national_id": [message % {"value": national_id}]}) from error
     if kind is None:
         raise ValidationError(
-            {"national_id": [_("“%(value)s” is neither a DNI (8 digits) nor a RUC (11 digits).") % {"value": national_id}]}
+            {
+                "national_id": [
+                    _("“%(value)s” is neither a DNI (8 digits) nor a RUC (11 digits).")
+                    % {"value": national_id}
+                ]
+            }
         )
     return rules.id_digits(national_id), str(kind)
+
+
+def _check_national_id_free(enterprise: Enterprise) -> None:
+    """Raise a field error when another enterprise already has this national ID.
+
+    The database constraint would catch it too, but only as an error of the whole record.
+    """
+    if enterprise.national_id and (
+        Enterprise.objects.filter(national_id=enterprise.national_id)
+        .exclude(pk=enterprise.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "national_id": [
+                    _("An enterprise with the national ID %(value)s is already registered.")
+                    % {"value": enterprise.national_id}
+                ]
+            }
+        )
 
 
 def _derive_size_class(enterprise: Enterprise, bounds: list[rules.SizeBounds]) -> None:
@@ -326,6 +376,7 @@ def enterprise_create(
     enterprise = Enterprise(name=name.strip(), client_type=client_type, registered_by=registered_by)
     enterprise.national_id, enterprise.id_kind = _check_national_id(national_id)
     _apply(enterprise, details)
+    _check_national_id_free(enterprise)
     _derive_size_class(enterprise, size_bounds())
     _save(enterprise, actor=actor)
     return enterprise
@@ -342,6 +393,7 @@ def enterprise_update(
     if "national_id" in changes:
         changes["national_id"], enterprise.id_kind = _check_national_id(changes["national_id"])
     _apply(enterprise, changes)
+    _check_national_id_free(enterprise)
     _derive_size_class(enterprise, size_bounds())
     _save(enterprise, actor=actor)
     return enterprise
@@ -351,7 +403,9 @@ def enterprises_reclassify() -> int:
     """Re-derive every enterprise's size class from the table in force; return how many moved."""
     bounds = size_bounds()
     moved = []
-    for enterprise in Enterprise.objects.only("pk", "workers", "annual_sales", "figures_as_of", "size_class_id"):
+    for enterprise in Enterprise.objects.only(
+        "pk", "workers", "annual_sales", "figures_as_of", "size_class_id"
+    ):
         before = enterprise.size_class_id
         _derive_size_class(enterprise, bounds)
         if enterprise.size_class_id != before:

@@ -22,7 +22,11 @@ class Command(BaseCommand):
         catalogues = [po for folder in settings.LOCALE_PATHS for po in Path(folder).rglob("*.po")]
         for po_path in catalogues:
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            if (
+                not force
+                and mo_path.exists()
+                and mo_path.stat().st_mtime >= po_path.stat().st_mtime
+            ):
                 continue
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             compiled += 1

@@ -1,0 +1,96 @@
+"""Loading the demo program and its logins into an empty database."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import transaction
+
+from bdsmarket.core.models import Role, User
+from bdsmarket.core.services import user_create
+
+from .context import DemoContext
+from .steps import demo_steps
+
+DEFAULT_SEED = 1994
+DEFAULT_ENTERPRISES = 3000
+DEMO_PASSWORD = "demo-bdsmarket"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+    provider_code: str = ""
+
+
+# One login per role; the provider's staff work for a small center in Chiclayo that is
+# active to the end of the program.
+DEMO_LOGINS = [
+    DemoLogin("manager", Role.MANAGER, "Rosa", "Villanueva"),
+    DemoLogin("officer", Role.OFFICER, "Jorge", "Medina"),
+    DemoLogin("evaluator", Role.EVALUATOR, "Ana", "Salazar"),
+    DemoLogin("auditor", Role.AUDITOR, "Luis", "Cárdenas"),
+    DemoLogin("provider", Role.PROVIDER, "Carmen", "Chumacero", provider_code="CDE-CIX-02"),
+]
+
+
+@transaction.atomic
+def demo_load(
+    *,
+    seed: int = DEFAULT_SEED,
+    enterprises: int = DEFAULT_ENTERPRISES,
+    say: Callable[[str], None] = lambda message: None,
+    progress: Callable[[str, float], None] = lambda label, fraction: None,
+) -> DemoContext:
+    """Load every app's part of the demo into an empty database; return the context.
+
+    The same seed and size give the same rows (primary keys included, in a fresh database).
+    Nothing is stored if any step fails.
+    """
+    context = DemoContext(seed=seed, enterprises=enterprises, say=say, progress=progress)
+    for step in demo_steps():
+        started = time.perf_counter()
+        context.rng = context.rng_for(step.label)
+        step.load(context)
+        say(f"  {step.label} loaded in {time.perf_counter() - started:.1f} s")
+    _history_stamp(context)
+    return context
+
+
+def _history_stamp(context: DemoContext) -> None:
+    """Date every history entry at the demo's fixed instant instead of the loading time.
+
+    History records when a row was entered; the demo's rows were all "entered" at the end of
+    the reference program, so two loads with the same seed give identical tables.
+    """
+    for model in apps.get_models():
+        field_names = {f.name for f in model._meta.get_fields()}
+        if {"history_id", "history_date", "history_type"} <= field_names:
+            model._default_manager.update(history_date=context.now)
+
+
+def demo_logins_create(*, password: str = DEMO_PASSWORD) -> list[User]:
+    """Create one login per role (see DEMO_LOGINS) with `password`; return the users."""
+    from bdsmarket.registry.models import Provider
+
+    users = []
+    for login in DEMO_LOGINS:
+        provider = Provider.objects.get(code=login.provider_code) if login.provider_code else None
+        users.append(
+            user_create(
+                username=login.username,
+                password=password,
+                role=login.role,
+                provider=provider,
+                email=f"{login.username}@example.org",
+                first_name=login.first_name,
+                last_name=login.last_name,
+                # A shared, printed password is the point of a demo; real logins are checked.
+                check_password=False,
+            )
+        )
+    return users
