@@ -3,6 +3,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bdsmarket.core.admin import ManagerAdmin
+
+from . import services
 from .models import (
     BusinessOrganization,
     City,
@@ -17,25 +20,34 @@ from .models import (
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("name", "currency", "time_zone")
 
 
 @admin.register(City)
-class CityAdmin(SimpleHistoryAdmin):
+class CityAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("name", "region", "is_capital")
     search_fields = ("name", "region")
 
 
 @admin.register(Sector)
-class SectorAdmin(SimpleHistoryAdmin):
+class SectorAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("code", "name_en", "name_es", "isic_codes", "is_manufacturing")
     search_fields = ("code", "name_en", "name_es")
 
 
 @admin.register(SizeClass)
-class SizeClassAdmin(SimpleHistoryAdmin):
+class SizeClassAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("code", "name_en", "max_workers", "max_annual_sales", "valid_from", "valid_to")
+
+    # An enterprise's size class is derived from the table: a changed table re-derives them all.
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.enterprises_reclassify()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        services.enterprises_reclassify()
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -50,29 +62,52 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(SimpleHistoryAdmin):
+class ProviderAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("code", "name", "legal_type", "city", "status", "selection_round")
     list_filter = ("status", "legal_type", "city", "selection_round")
     search_fields = ("code", "name", "tax_id")
     inlines = [StatusChangeInline]
 
+    # Writes go through the services, so the admin checks the RUC and records the status
+    # history exactly as the pages and the API do.
+    def save_model(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.provider_update(actor=request.user, provider=obj, changes=data)
+        else:
+            created = services.provider_create(actor=request.user, **form.cleaned_data)
+            obj.pk = created.pk
+
 
 @admin.register(ProviderService)
-class ProviderServiceAdmin(SimpleHistoryAdmin):
+class ProviderServiceAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("name", "provider", "service_type", "price", "active")
     list_filter = ("service_type", "active")
     search_fields = ("name", "provider__code")
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("name", "national_id", "client_type", "size_class", "city", "sector")
     list_filter = ("client_type", "owner_gender", "city", "sector")
     search_fields = ("name", "national_id")
     readonly_fields = ("id_kind", "size_class")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Which provider registered a client is part of its record, not something to move.
+        return (*self.readonly_fields, "registered_by") if obj else self.readonly_fields
+
+    # Through the service, so the national ID is checked and the size class re-derived.
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.enterprise_update(actor=request.user, enterprise=obj, changes=data)
+        else:
+            created = services.enterprise_create(actor=request.user, **form.cleaned_data)
+            obj.pk = created.pk
+
 
 @admin.register(BusinessOrganization)
-class BusinessOrganizationAdmin(SimpleHistoryAdmin):
+class BusinessOrganizationAdmin(ManagerAdmin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "city", "member_count")
     list_filter = ("kind",)

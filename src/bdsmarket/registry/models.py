@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from bdsmarket.core.text import normalize_key
 
+from .validators import validate_national_id, validate_ruc
+
 # Money is exact (Decimal in Python, NUMERIC in the database) with max_digits=14 and
 # decimal_places=2 everywhere; it is rounded only when shown.
 
@@ -171,7 +173,9 @@ class Provider(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
-    tax_id = models.CharField(_("tax ID (RUC)"), max_length=20, blank=True)
+    tax_id = models.CharField(
+        _("tax ID (RUC)"), max_length=20, blank=True, validators=[validate_ruc]
+    )
     staff_count = models.PositiveIntegerField(_("staff"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     selection_round = models.PositiveSmallIntegerField(_("selection round"), null=True, blank=True)
@@ -284,7 +288,11 @@ class Enterprise(models.Model):
     """A client of the program's providers: an enterprise, a pre-entrepreneur or a person."""
 
     national_id = models.CharField(
-        _("national ID"), max_length=20, blank=True, help_text=_("DNI (8 digits) or RUC (11).")
+        _("national ID"),
+        max_length=20,
+        blank=True,
+        help_text=_("DNI (8 digits) or RUC (11)."),
+        validators=[validate_national_id],
     )
     id_kind = models.CharField(
         _("ID kind"), max_length=3, choices=IdKind.choices, blank=True, editable=False

@@ -29,6 +29,7 @@ from .models import (
     SizeClass,
 )
 from .queries import city_find, size_bounds
+from .validators import validate_national_id, validate_ruc
 
 
 def _save(instance: Model, *, actor: User | None) -> None:
@@ -162,17 +163,12 @@ def size_class_create(
 
 
 def _check_tax_id(tax_id: str) -> str:
-    digits = rules.id_digits(tax_id)
-    if digits and not rules.is_valid_ruc(digits):
-        raise ValidationError(
-            {
-                "tax_id": [
-                    _("“%(value)s” is not a valid RUC: 11 digits with a correct check digit.")
-                    % {"value": tax_id}
-                ]
-            }
-        )
-    return digits
+    """Return the RUC as stored (digits only), or raise a field error."""
+    try:
+        validate_ruc(tax_id)
+    except ValidationError as error:
+        raise ValidationError({"tax_id": error.messages}) from error
+    return rules.id_digits(tax_id)
 
 
 @transaction.atomic
@@ -304,27 +300,13 @@ def service_update(
 
 def _check_national_id(national_id: str) -> tuple[str, str]:
     """Return the ID as stored (digits only) and its kind, or raise a field error."""
+    try:
+        validate_national_id(national_id)
+    except ValidationError as error:
+        raise ValidationError({"national_id": error.messages}) from error
     if not national_id.strip():
         return "", ""
-    try:
-        kind = rules.classify_national_id(national_id)
-    except rules.InvalidNationalId as error:
-        message = (
-            _("“%(value)s” is not a valid RUC: the check digit does not match.")
-            if error.kind == rules.IdKind.RUC
-            else _("“%(value)s” is not a valid DNI.")
-        )
-        raise ValidationError({"national_id": [message % {"value": national_id}]}) from error
-    if kind is None:
-        raise ValidationError(
-            {
-                "national_id": [
-                    _("“%(value)s” is neither a DNI (8 digits) nor a RUC (11 digits).")
-                    % {"value": national_id}
-                ]
-            }
-        )
-    return rules.id_digits(national_id), str(kind)
+    return rules.id_digits(national_id), str(rules.classify_national_id(national_id))
 
 
 def _check_national_id_free(enterprise: Enterprise) -> None:
