@@ -5,35 +5,11 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-from bdsmarket import urls as project_urls
 from bdsmarket.registry.models import City, Enterprise, Provider
 
-
-def _mounted() -> bool:
-    try:
-        reverse("imports:index", urlconf="bdsmarket.urls")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# The project mounts the import pages at /registry/import/; until it does, mount them here.
-urlpatterns = list(project_urls.urlpatterns)
-if not _mounted():
-    urlpatterns.append(path("registry/import/", include("bdsmarket.registry.import_urls")))
-pytestmark = pytest.mark.urls(__name__)
-
-
-@pytest.fixture(autouse=True)
-def page_settings(settings):
-    """Production settings want HTTPS and collected static files; the test client has neither."""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+pytestmark = pytest.mark.django_db
 
 
 def csv_file(text: str, name: str = "file.csv") -> SimpleUploadedFile:
