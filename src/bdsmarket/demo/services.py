@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.services import user_create
@@ -56,7 +57,11 @@ def demo_load(
         started = time.perf_counter()
         context.rng = context.rng_for(step.label)
         step.load(context)
-        say(f"  {step.label} loaded in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        say(
+            "  "
+            + _("%(step)s loaded in %(seconds).1f s") % {"step": step.label, "seconds": seconds}
+        )
     _history_stamp(context)
     return context
 

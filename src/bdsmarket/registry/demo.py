@@ -401,9 +401,21 @@ def load(context: DemoContext) -> None:
     context.shared["registry.providers"] = providers
     active = sum(1 for provider in providers.values() if provider.status == ProviderStatus.ACTIVE)
     context.note(
-        f"registry: {len(cities)} cities, {len(sectors)} sectors, {len(SIZE_CLASSES)} size "
-        f"classes, {len(providers)} providers ({active} active), {catalogue} services, "
-        f"{enterprises} enterprises, {len(ORGANIZATIONS)} organizations"
+        _(
+            "registry: %(cities)s cities, %(sectors)s sectors, %(size_classes)s size classes, "
+            "%(providers)s providers (%(active)s active), %(services)s services, "
+            "%(enterprises)s enterprises, %(organizations)s organizations"
+        )
+        % {
+            "cities": len(cities),
+            "sectors": len(sectors),
+            "size_classes": len(SIZE_CLASSES),
+            "providers": len(providers),
+            "active": active,
+            "services": catalogue,
+            "enterprises": enterprises,
+            "organizations": len(ORGANIZATIONS),
+        }
     )
 
 
