@@ -90,6 +90,7 @@ SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "bdsmarket.core",
     "bdsmarket.registry",
+    "bdsmarket.monitoring",
     "bdsmarket.demo",
     "django.contrib.admin",
     "django.contrib.auth",
