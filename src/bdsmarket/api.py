@@ -6,6 +6,7 @@ describes every endpoint (a test keeps it complete).
 
 from .core.api import BdsmarketAPI
 from .core.api import router as core_router
+from .monitoring.api import router as monitoring_router
 from .registry.api import router as registry_router
 
 api = BdsmarketAPI(
@@ -14,7 +15,8 @@ api = BdsmarketAPI(
     urls_namespace="api",
     description=(
         "The program's registry (providers, their services, enterprises, reference lists) "
-        "for a provider's own systems and the program's tools. Authenticate with a personal "
+        "and what providers report (deliveries, cost reports), for a provider's own "
+        "systems and the program's tools. Authenticate with a personal "
         "API token (`Authorization: Bearer <key>`, created on the account page) or a "
         "browser session. Every error has the shape "
         '`{"error": {"code", "message", "details"}}`; messages follow Accept-Language.'
@@ -22,3 +24,4 @@ api = BdsmarketAPI(
 )
 api.add_router("", core_router)
 api.add_router("", registry_router)
+api.add_router("", monitoring_router)

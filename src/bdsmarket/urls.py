@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("bdsmarket.core.urls")),
     path("registry/import/", include("bdsmarket.registry.import_urls")),
     path("registry/", include("bdsmarket.registry.urls")),
+    path("monitoring/", include("bdsmarket.monitoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,10 @@ ENDPOINTS = {
     "GET /api/v1/enterprises/{enterprise_id}",
     "PATCH /api/v1/enterprises/{enterprise_id}",
     "GET /api/v1/organizations",
+    "GET /api/v1/deliveries",
+    "POST /api/v1/deliveries",
+    "GET /api/v1/costs",
+    "POST /api/v1/costs",
 }
 
 

@@ -4,9 +4,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from bdsmarket.monitoring.services import DeliveryInput
 from bdsmarket.registry.models import City, Sector
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are asserted in English; the program's default language is Spanish.
+
+    Pages still follow the request's Accept-Language, as Spanish tests check.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -3,14 +3,25 @@
 Each check returns findings; `warnings_refresh` replaces the report's warnings for its
 current version with them. Warnings store nothing else and block nothing but approval,
 until the officer acknowledges them.
+
+The outlier and mix checks compare the report with the provider's own history: its
+APPROVED reports other than this one (rows the program has accepted, never rows still in
+review). They stay quiet until that history has the rule's `min_history_months`. The
+statistics (median, MAD, robust z-score, shares) are pure functions in rules.py.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from .models import Submission, ValidationRule, ValidationWarning
+from bdsmarket.registry.models import ClientType, ServiceType
+
+from . import rules
+from .models import Delivery, Submission, SubmissionStatus, ValidationRule, ValidationWarning
 
 
 def same_client_same_day(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
@@ -44,8 +55,238 @@ def same_client_same_day(submission: Submission, rule: ValidationRule) -> list[V
     ]
 
 
+def _approved_history(submission: Submission) -> QuerySet[Submission]:
+    """Return the provider's approved reports other than `submission`."""
+    return Submission.objects.filter(
+        provider_id=submission.provider_id, status=SubmissionStatus.APPROVED
+    ).exclude(pk=submission.pk)
+
+
+def _approved_rows(submission: Submission) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(
+        provider_id=submission.provider_id, submission__status=SubmissionStatus.APPROVED
+    ).exclude(submission_id=submission.pk)
+
+
+def _money(value: float | Decimal) -> str:
+    return number_format(Decimal(value).quantize(Decimal("0.01")), 2)
+
+
+def _limit(threshold: Decimal) -> str:
+    # A threshold of 3.50 reads "3.5", one of 30.00 reads "30".
+    return number_format(format(threshold.normalize(), "f"))
+
+
+def _score(value: float) -> str:
+    return number_format(round(abs(value), 1), 1)
+
+
+def _warning(
+    submission: Submission,
+    rule: ValidationRule,
+    message: str,
+    details: dict,
+    delivery_id: int | None = None,
+) -> ValidationWarning:
+    return ValidationWarning(
+        submission=submission,
+        version=submission.version,
+        kind=rule.kind,
+        delivery_id=delivery_id,
+        message=message,
+        details=details,
+    )
+
+
+def _deviation_details(found: rules.Deviation, threshold: Decimal) -> dict:
+    return {
+        "method": "bounds" if found.by_bounds else "robust_z",
+        "value": round(found.value, 4),
+        "z": None if found.z is None else round(found.z, 4),
+        "median": round(found.spread.median, 4),
+        "mad": round(found.spread.mad, 4),
+        "low": round(found.spread.low, 4),
+        "high": round(found.spread.high, 4),
+        "threshold": str(threshold),
+    }
+
+
+def price_outlier(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
+    """Flag each row whose price per participant is far from the provider's usual price for
+    the same service type: |robust z| above `threshold`, or outside the approved rows'
+    minimum and maximum when their MAD is zero.
+
+    A service type is checked once it appears in `min_history_months` approved months.
+    """
+    history = _approved_rows(submission)
+    months = history.values("service_type").annotate(months=Count("submission", distinct=True))
+    checked = {m["service_type"] for m in months if m["months"] >= rule.min_history_months}
+    if not checked:
+        return []
+    unit_prices: dict[str, list[float]] = defaultdict(list)
+    for service_type, price, participants in history.filter(service_type__in=checked).values_list(
+        "service_type", "price", "participants"
+    ):
+        unit_prices[service_type].append(float(price / participants))
+    spreads = {service: rules.spread_of(values) for service, values in unit_prices.items()}
+    threshold = float(rule.threshold)
+    found = []
+    rows = submission.deliveries.filter(service_type__in=checked).order_by("date", "pk")
+    for row in rows.values("pk", "date", "client_id", "service_type", "price", "participants"):
+        unit = row["price"] / row["participants"]
+        result = rules.deviation_from(float(unit), spreads[row["service_type"]], threshold)
+        if not result.is_outlier:
+            continue
+        values = {
+            "date": row["date"].isoformat(),
+            "client": row["client_id"],
+            "subject": _price_subject(row["price"], row["participants"], unit),
+            "service": ServiceType(row["service_type"]).label,
+            "usual": _money(result.spread.median),
+            "z": _score(result.z or 0),
+            "limit": _limit(rule.threshold),
+            "low": _money(result.spread.low),
+            "high": _money(result.spread.high),
+        }
+        if result.by_bounds and result.is_above:
+            message = _(
+                "Row of %(date)s, client %(client)s: %(subject)s is above anything this "
+                "provider charged for %(service)s in its approved months (%(low)s to "
+                "%(high)s). Those prices vary too little for a robust z-score, so their "
+                "minimum and maximum are the bounds."
+            )
+        elif result.by_bounds:
+            message = _(
+                "Row of %(date)s, client %(client)s: %(subject)s is below anything this "
+                "provider charged for %(service)s in its approved months (%(low)s to "
+                "%(high)s). Those prices vary too little for a robust z-score, so their "
+                "minimum and maximum are the bounds."
+            )
+        elif result.is_above:
+            message = _(
+                "Row of %(date)s, client %(client)s: %(subject)s is %(z)s robust deviations "
+                "above this provider's usual %(usual)s for %(service)s (the limit is "
+                "%(limit)s)."
+            )
+        else:
+            message = _(
+                "Row of %(date)s, client %(client)s: %(subject)s is %(z)s robust deviations "
+                "below this provider's usual %(usual)s for %(service)s (the limit is "
+                "%(limit)s)."
+            )
+        details = _deviation_details(result, rule.threshold)
+        details["service_type"] = row["service_type"]
+        found.append(_warning(submission, rule, message % values, details, row["pk"]))
+    return found
+
+
+def _price_subject(price: Decimal, participants: int, unit: Decimal) -> str:
+    if participants == 1:
+        return _("price %(price)s") % {"price": _money(price)}
+    return _("price %(price)s for %(participants)s participants (%(unit)s each)") % {
+        "price": _money(price),
+        "participants": participants,
+        "unit": _money(unit),
+    }
+
+
+def volume_outlier(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
+    """Flag a month whose number of attentions (rows) is far from the provider's approved
+    months: |robust z| above `threshold`, or outside their minimum and maximum when their
+    MAD is zero."""
+    counts = list(
+        _approved_history(submission)
+        .annotate(rows=Count("deliveries"))
+        .values_list("rows", flat=True)
+    )
+    if not counts or len(counts) < rule.min_history_months:
+        return []
+    attentions = submission.deliveries.count()
+    result = rules.deviation(float(attentions), [float(c) for c in counts], float(rule.threshold))
+    if not result.is_outlier:
+        return []
+    values = {
+        "count": attentions,
+        "z": _score(result.z or 0),
+        "usual": number_format(round(result.spread.median, 1), 1),
+        "limit": _limit(rule.threshold),
+        "low": int(result.spread.low),
+        "high": int(result.spread.high),
+    }
+    if result.by_bounds and result.is_above:
+        message = _(
+            "The month's %(count)s attentions are more than in any of this provider's "
+            "approved months (%(low)s to %(high)s a month). Those counts vary too little for "
+            "a robust z-score, so their minimum and maximum are the bounds."
+        )
+    elif result.by_bounds:
+        message = _(
+            "The month's %(count)s attentions are fewer than in any of this provider's "
+            "approved months (%(low)s to %(high)s a month). Those counts vary too little for "
+            "a robust z-score, so their minimum and maximum are the bounds."
+        )
+    elif result.is_above:
+        message = _(
+            "The month's %(count)s attentions are %(z)s robust deviations above this "
+            "provider's usual %(usual)s a month (the limit is %(limit)s)."
+        )
+    else:
+        message = _(
+            "The month's %(count)s attentions are %(z)s robust deviations below this "
+            "provider's usual %(usual)s a month (the limit is %(limit)s)."
+        )
+    details = _deviation_details(result, rule.threshold)
+    details["months"] = len(counts)
+    return [_warning(submission, rule, message % values, details)]
+
+
+def client_mix_shift(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
+    """Flag each client type whose share of the month's attentions moved more than
+    `threshold` percentage points from its share over the provider's approved months."""
+    if _approved_history(submission).count() < max(rule.min_history_months, 1):
+        return []
+
+    def by_type(rows: QuerySet[Delivery]) -> dict[str, int]:
+        grouped = rows.values("client_type").annotate(rows=Count("pk")).order_by()
+        return {group["client_type"]: group["rows"] for group in grouped}
+
+    current, usual = by_type(submission.deliveries.all()), by_type(_approved_rows(submission))
+    if not current or not usual:
+        return []
+    threshold = float(rule.threshold)
+    found = []
+    for client_type, (now, before) in rules.share_shifts(current, usual).items():
+        if abs(now - before) <= threshold:
+            continue
+        values = {
+            "type": ClientType(client_type).label,
+            "now": number_format(round(now, 1), 1),
+            "usual": number_format(round(before, 1), 1),
+            "points": number_format(round(abs(now - before), 1), 1),
+            "limit": _limit(rule.threshold),
+        }
+        message = _(
+            "%(type)s: %(now)s%% of this month's attentions against %(usual)s%% in this "
+            "provider's approved months, a move of %(points)s percentage points (the limit is "
+            "%(limit)s)."
+        )
+        details = {
+            "client_type": client_type,
+            "share": round(now, 4),
+            "usual_share": round(before, 4),
+            "rows": current.get(client_type, 0),
+            "usual_rows": usual.get(client_type, 0),
+            "threshold": str(rule.threshold),
+        }
+        found.append(_warning(submission, rule, message % values, details))
+    return found
+
+
 CHECKS: dict[str, Callable[[Submission, ValidationRule], list[ValidationWarning]]] = {
     ValidationRule.Kind.SAME_CLIENT_SAME_DAY: same_client_same_day,
+    ValidationRule.Kind.PRICE_OUTLIER: price_outlier,
+    ValidationRule.Kind.VOLUME_OUTLIER: volume_outlier,
+    ValidationRule.Kind.CLIENT_MIX_SHIFT: client_mix_shift,
 }
 
 

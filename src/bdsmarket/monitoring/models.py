@@ -3,9 +3,12 @@ go through review, with the warnings, comments, approved versions and verificati
 that make every figure traceable."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -245,12 +248,17 @@ class Delivery(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["provider", "row_key"], name="one_delivery_per_key"),
+            # To the cent, not exactly: SQLite does this arithmetic in floating point.
             models.CheckConstraint(
                 name="delivery_payers_add_up",
-                condition=models.Q(
-                    price=models.F("paid_by_client")
-                    + models.F("paid_by_voucher")
-                    + models.F("paid_by_third_party")
+                condition=LessThan(
+                    Abs(
+                        models.F("price")
+                        - models.F("paid_by_client")
+                        - models.F("paid_by_voucher")
+                        - models.F("paid_by_third_party")
+                    ),
+                    Decimal("0.005"),
                 ),
             ),
             models.CheckConstraint(

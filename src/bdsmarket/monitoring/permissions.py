@@ -61,6 +61,23 @@ def cost_reports_visible_to(user: User) -> QuerySet[CostReport]:
     return reports.none()
 
 
+def can_see_reports(user: User) -> bool:
+    """Whether `user` has any monthly reports to look at: their provider's, or the program's."""
+    return _active(user) and (user.reads_whole_program or user.role == Role.PROVIDER)
+
+
+def can_see_all_reports(user: User) -> bool:
+    """The review queue and the overdue list: program staff and auditors (read-only)."""
+    return _active(user) and user.reads_whole_program
+
+
+def can_report(user: User) -> bool:
+    """Whether `user` reports rows for some provider: program staff, or a provider's staff."""
+    return _is_program_staff(user) or (
+        _active(user) and user.role == Role.PROVIDER and user.provider_id is not None
+    )
+
+
 def can_report_for(user: User, provider_id: int) -> bool:
     """Whether `user` may add or change rows of `provider_id`'s reports."""
     return _is_program_staff(user) or _is_staff_of(user, provider_id)

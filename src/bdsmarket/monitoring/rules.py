@@ -1,8 +1,11 @@
 """Pure rules of monitoring: periods, client keys, row keys, payer splits. No Django here."""
 
 import hashlib
-from collections.abc import Iterable
-from datetime import date
+import random
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bdsmarket.registry.rules import IdKind, InvalidNationalId, classify_national_id, id_digits
@@ -57,3 +60,226 @@ def delivery_row_key(reference: str, values: Iterable[object], occurrence: int) 
     text = "\x1f".join("" if value is None else str(value) for value in values)
     digest = hashlib.sha256(text.encode()).hexdigest()[:40]
     return f"row:{digest}:{occurrence}"
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Return the first day of every month from `first`'s month to `last`'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+# Robust statistics for the warning rules: the median and the median absolute deviation
+# (MAD) barely move when a few values are wild, so one past mistake does not hide the next.
+
+# The 75th percentile of the standard normal distribution: it scales the MAD to a standard
+# deviation, so a robust z-score reads like an ordinary one (Iglewicz and Hoaglin, 1993).
+ROBUST_Z_FACTOR = 0.6745
+
+
+def median(values: Sequence[float]) -> float:
+    """Return the median of `values` (the mean of the middle two when their count is even)."""
+    if not values:
+        raise ValueError("the median of no values")
+    return float(statistics.median(values))
+
+
+def median_absolute_deviation(values: Sequence[float]) -> float:
+    """Return the median of the values' distances from their median."""
+    centre = median(values)
+    return median([abs(value - centre) for value in values])
+
+
+def robust_z(value: float, centre: float, mad: float) -> float:
+    """Return the robust z-score 0.6745 * (value - median) / MAD; MAD must not be zero."""
+    if mad == 0:
+        raise ZeroDivisionError("a robust z-score needs a spread (MAD) above zero")
+    return ROBUST_Z_FACTOR * (value - centre) / mad
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Where a history of values lies: its median, MAD, minimum and maximum."""
+
+    median: float
+    mad: float
+    low: float
+    high: float
+
+
+def spread_of(history: Sequence[float]) -> Spread:
+    """Return the median, MAD and bounds of `history` (which must not be empty)."""
+    centre = median(history)
+    mad = median([abs(value - centre) for value in history])
+    return Spread(centre, mad, min(history), max(history))
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """How far a value lies from a history, and whether that is beyond the threshold.
+
+    `z` is the robust z-score; it is None when the history has no spread (MAD zero: more
+    than half of it is one value), and then the history's bounds decide.
+    """
+
+    value: float
+    spread: Spread
+    z: float | None
+    is_outlier: bool
+
+    @property
+    def by_bounds(self) -> bool:
+        return self.z is None
+
+    @property
+    def is_above(self) -> bool:
+        return self.value > self.spread.median
+
+
+def deviation_from(value: float, spread: Spread, threshold: float) -> Deviation:
+    """Return how far `value` lies from a history summed up by `spread`.
+
+    An outlier has |robust z| > `threshold`; when the history's MAD is zero, an outlier is a
+    value outside the history's minimum and maximum.
+    """
+    if spread.mad > 0:
+        z = robust_z(value, spread.median, spread.mad)
+        return Deviation(value, spread, z, abs(z) > threshold)
+    return Deviation(value, spread, None, not spread.low <= value <= spread.high)
+
+
+def deviation(value: float, history: Sequence[float], threshold: float) -> Deviation:
+    """Return how far `value` lies from `history` (see `deviation_from`)."""
+    return deviation_from(value, spread_of(history), threshold)
+
+
+def shares(counts: Mapping[str, int]) -> dict[str, float]:
+    """Return each key's share of the counts' total, in percent (nothing when it is zero)."""
+    total = sum(counts.values())
+    if total == 0:
+        return {}
+    return {key: 100.0 * count / total for key, count in counts.items()}
+
+
+def share_shifts(
+    current: Mapping[str, int], usual: Mapping[str, int]
+) -> dict[str, tuple[float, float]]:
+    """Return (current share, usual share), in percent, for every key of either count.
+
+    A key missing on one side has a share of 0 there.
+    """
+    now, before = shares(current), shares(usual)
+    return {
+        key: (now.get(key, 0.0), before.get(key, 0.0)) for key in sorted(set(current) | set(usual))
+    }
+
+
+# Verification samples and reminders
+
+
+def sample_draw(ids: Iterable[int], size: int, seed: int) -> list[int]:
+    """Return `size` of `ids` (all of them when fewer) drawn at random from `seed`, ascending.
+
+    The same ids, size and seed always give the same rows, so anyone can repeat a draw
+    from the seed stored with it.
+    """
+    ordered = sorted(set(ids))
+    return sorted(random.Random(seed).sample(ordered, min(max(size, 0), len(ordered))))
+
+
+def reminder_kind(today: date, due: date, days_before: int, days_after: int) -> str | None:
+    """Return "before", "after" or None: whether a report due on `due` is reminded `today`.
+
+    Before: exactly `days_before` days ahead of the due date. After: `days_after` days past
+    it, then every 7 days until the report is in. A zero switches that reminder off. Each
+    day gets one answer, so a daily run reminds each report at most once a day.
+    """
+    late = (today - due).days
+    if days_before > 0 and late == -days_before:
+        return "before"
+    if days_after > 0 and late >= days_after and (late - days_after) % 7 == 0:
+        return "after"
+    return None
+
+
+# What the report pages show: lateness, and an amendment against what was approved
+
+
+def is_late(due: date, submitted_on: date | None, today: date) -> bool:
+    """Whether a month's report is late: first sent after its due date, or still unsent after it."""
+    if submitted_on is None:
+        return today > due
+    return submitted_on > due
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row present in both versions with different values: (field, before, after)."""
+
+    key: str
+    before: Mapping[str, object]
+    after: Mapping[str, object]
+    fields: tuple[tuple[str, object, object], ...]
+
+
+@dataclass(frozen=True)
+class RowsDiff:
+    added: list[Mapping[str, object]]
+    removed: list[Mapping[str, object]]
+    changed: list[RowChange]
+    unchanged: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def rows_compare(
+    before: Iterable[Mapping[str, object]],
+    after: Iterable[Mapping[str, object]],
+    *,
+    key: str = "row_key",
+    ignore: frozenset[str] = frozenset({"id"}),
+) -> RowsDiff:
+    """Return the rows added, removed and changed from `before` to `after`, matched by `key`.
+
+    A changed row lists each field whose value differs, in the order of the row's fields;
+    fields in `ignore` (database ids, which a re-created row does not keep) are not compared.
+    """
+    old = {str(row[key]): row for row in before}
+    new = {str(row[key]): row for row in after}
+    changed: list[RowChange] = []
+    unchanged = 0
+    for row_key, row in new.items():
+        if row_key not in old:
+            continue
+        was = old[row_key]
+        names = [name for name in (*was, *(n for n in row if n not in was)) if name not in ignore]
+        fields = tuple(
+            (name, was.get(name), row.get(name))
+            for name in names
+            if name != key and was.get(name) != row.get(name)
+        )
+        if fields:
+            changed.append(RowChange(row_key, was, row, fields))
+        else:
+            unchanged += 1
+    return RowsDiff(
+        added=[row for row_key, row in new.items() if row_key not in old],
+        removed=[row for row_key, row in old.items() if row_key not in new],
+        changed=changed,
+        unchanged=unchanged,
+    )
+
+
+def payers_add_up_in_floats(price_cents: int, *parts_cents: int) -> bool:
+    """Whether the payers' parts (in cents) add up to the price when summed in binary
+    floating point, as SQLite evaluates the delivery table's check constraint (there
+    0.10 + 0.20 is not 0.30). Loaders that make up amounts (the demo, the generator) use it
+    to pick splits every database accepts."""
+    total = 0.0
+    for part in parts_cents:
+        total += part / 100
+    return total == price_cents / 100

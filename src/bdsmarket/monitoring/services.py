@@ -6,7 +6,9 @@ one (ApprovedVersion) for comparison. Rows change only while a report is a draft
 returned. Services raise ValidationError (field → messages) or PermissionDenied.
 """
 
+import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -129,13 +131,16 @@ class StoreResult:
     created: int = 0
     unchanged: int = 0
     submissions: list[Submission] = field(default_factory=list)
+    # Cost reports only: a delivery sent again is left as stored.
+    updated: int = 0
+    batch: ImportBatch | None = None
 
 
 @transaction.atomic
 def deliveries_store(
     *,
     actor: User | None,
-    rows: list[DeliveryInput],
+    rows: Iterable[DeliveryInput],
     source: str,
     file_name: str = "",
     file_sha256: str = "",
@@ -143,6 +148,8 @@ def deliveries_store(
 ) -> StoreResult:
     """Store `rows` in their providers' monthly reports, all or nothing.
 
+    `rows` may be any iterable (a generator reading a file): they are taken one at a time
+    and inserted `batch_size` at a time, so a million rows never sit in memory at once.
     A row already stored (same provider and row key: its reference, or the same values
     at the same occurrence in the upload) is left alone, so sending a file twice stores it
     once. Raises PermissionDenied for a provider the actor may not report for, and
@@ -154,10 +161,13 @@ def deliveries_store(
         source=source,
         file_name=file_name[:255],
         file_sha256=file_sha256,
-        rows=len(rows),
+        rows=0,
         created_by=actor,
     )
-    occurrences: Counter[tuple] = Counter()
+    # Counted by a short digest of the values, not the values themselves: a million rows
+    # of tuples would take gigabytes.
+    occurrences: Counter[bytes] = Counter()
+    count = 0
     submissions: dict[tuple[int, date], Submission] = {}
     pending: list[Delivery] = []
     for row in rows:
@@ -169,42 +179,73 @@ def deliveries_store(
             submission = submission_get_or_create(row.provider, month)
             _refuse_unless_editable(submission)
             submissions[(row.provider.pk, month)] = submission
+        count += 1
         fingerprint = row.fingerprint()
-        occurrences[fingerprint] += 1
+        occurrence = 1
+        if not row.reference.strip():  # a reference alone makes the key
+            digest = hashlib.blake2b(repr(fingerprint).encode(), digest_size=16).digest()
+            occurrences[digest] += 1
+            occurrence = occurrences[digest]
         pending.append(
-            Delivery(
-                provider=row.provider,
+            delivery_build(
+                row,
                 submission=submission,
-                date=row.date,
-                client_id=row.client_id.strip(),
-                client_key=rules.client_key(row.provider.code, row.client_id),
-                client_type=row.client_type,
-                client_gender=row.client_gender,
-                client_sector=row.client_sector,
-                client_city=row.client_city,
-                service_type=row.service_type,
-                service_name=row.service_name.strip(),
-                participants=row.participants,
-                price=row.price,
-                paid_by_client=row.paid_by_client,
-                paid_by_voucher=row.paid_by_voucher,
-                voucher_code=row.voucher_code.strip(),
-                paid_by_third_party=row.paid_by_third_party,
-                third_party=row.third_party.strip(),
-                reference=row.reference.strip(),
-                row_key=rules.delivery_row_key(
-                    row.reference, fingerprint, occurrences[fingerprint]
-                ),
                 batch=batch,
-                row_number=row.row_number,
+                occurrence=occurrence,
+                fingerprint=fingerprint,
             )
         )
         if len(pending) >= batch_size:
             _insert_new(pending, result)
             pending = []
     _insert_new(pending, result)
+    batch.rows = count
+    batch.save(update_fields=["rows"])
     result.submissions = list(submissions.values())
+    result.batch = batch
     return result
+
+
+def delivery_build(
+    row: DeliveryInput,
+    *,
+    submission: Submission,
+    batch: ImportBatch | None,
+    occurrence: int = 1,
+    fingerprint: tuple | None = None,
+) -> Delivery:
+    """Return the unsaved Delivery that `row` becomes in `submission`.
+
+    The one place where a row's stored values are derived (trimmed text, the client key, the
+    row key from its reference or its values and `occurrence` among identical rows of the
+    upload): deliveries_store uses it, and so do bulk loaders such as the demo's.
+    """
+    if fingerprint is None:
+        fingerprint = row.fingerprint()
+    return Delivery(
+        provider=row.provider,
+        submission=submission,
+        date=row.date,
+        client_id=row.client_id.strip(),
+        client_key=rules.client_key(row.provider.code, row.client_id),
+        client_type=row.client_type,
+        client_gender=row.client_gender,
+        client_sector=row.client_sector,
+        client_city=row.client_city,
+        service_type=row.service_type,
+        service_name=row.service_name.strip(),
+        participants=row.participants,
+        price=row.price,
+        paid_by_client=row.paid_by_client,
+        paid_by_voucher=row.paid_by_voucher,
+        voucher_code=row.voucher_code.strip(),
+        paid_by_third_party=row.paid_by_third_party,
+        third_party=row.third_party.strip(),
+        reference=row.reference.strip(),
+        row_key=rules.delivery_row_key(row.reference, fingerprint, occurrence),
+        batch=batch,
+        row_number=row.row_number,
+    )
 
 
 def _insert_new(deliveries: list[Delivery], result: StoreResult) -> None:
@@ -272,6 +313,13 @@ def delivery_delete(*, actor: User | None, delivery: Delivery) -> None:
     if actor is not None and not permissions.can_edit_submission(actor, delivery.submission):
         raise PermissionDenied
     _refuse_unless_editable(delivery.submission)
+    if delivery.checks.exists():
+        raise ValidationError(
+            _(
+                "This row was verified with the client in an earlier version; correct it "
+                "instead of removing it, so the verification keeps its row."
+            )
+        )
     delivery._history_user = actor  # type: ignore[attr-defined]
     delivery.delete()
 
@@ -313,6 +361,46 @@ def cost_report_store(
     cost_report.full_clean(exclude=["submission", "provider"])
     _save(cost_report, actor=actor)
     return cost_report, True
+
+
+@transaction.atomic
+def cost_reports_store(
+    *,
+    actor: User | None,
+    reports: Iterable[CostInput],
+    source: str,
+    file_name: str = "",
+    file_sha256: str = "",
+) -> StoreResult:
+    """Store each month's cost report as sent, all or nothing; count what was new or changed.
+
+    A report sent again with the same figures is left alone; with other figures it replaces
+    the stored one (history keeps the old figures).
+    """
+    result = StoreResult()
+    batch = ImportBatch.objects.create(
+        kind="costs",
+        source=source,
+        file_name=file_name[:255],
+        file_sha256=file_sha256,
+        rows=0,
+        created_by=actor,
+    )
+    for report in reports:
+        batch.rows += 1
+        stored = CostReport.objects.filter(
+            provider=report.provider, submission__period__month=rules.month_start(report.month)
+        ).exists()
+        _cost_report, changed = cost_report_store(actor=actor, report=report, batch=batch)
+        if not changed:
+            result.unchanged += 1
+        elif stored:
+            result.updated += 1
+        else:
+            result.created += 1
+    batch.save(update_fields=["rows"])
+    result.batch = batch
+    return result
 
 
 # The review workflow

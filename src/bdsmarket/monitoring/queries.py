@@ -1,0 +1,194 @@
+"""Reads of monitoring that more than one door needs: the reports that are owed, a report's
+totals, and the rows behind any total (traceability).
+
+Totals are aggregated by the database; `deliveries_behind` narrows a queryset that the
+caller has already scoped with permissions.py, so it never widens what a user sees.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from bdsmarket.registry.models import City, Provider, ProviderStatus, Sector
+
+from . import rules
+from .models import Delivery, MonitoringSettings, ReportingPeriod, Submission, SubmissionStatus
+
+# The reports owed
+
+
+@dataclass(frozen=True)
+class OwedReport:
+    """A provider's report for `month` that has not been sent, and when it is (was) due.
+
+    `days_late` is negative while the due date is ahead.
+    """
+
+    provider: Provider
+    month: date
+    due_date: date
+    days_late: int
+    submission: Submission | None
+
+
+def reports_owed(*, due_from: date | None, due_to: date, today: date) -> list[OwedReport]:
+    """Return the reports active providers have not sent, of the months due between
+    `due_from` (None: from the first) and `due_to`, both included.
+
+    A provider owes a report for every month from the one it first became active in. A
+    report is sent once it was submitted: a returned report or a reopened approved one is
+    in the reviewers' hands or already on record, never late. A month needs no reporting
+    period row to be owed; when it has one, the period's own due date counts.
+    """
+    providers = list(
+        Provider.objects.active()
+        .annotate(
+            first_active=Min(
+                "status_changes__date", filter=Q(status_changes__status=ProviderStatus.ACTIVE)
+            )
+        )
+        .order_by("code")
+    )
+    if not providers:
+        return []
+    starts = {
+        provider.pk: rules.month_start(provider.first_active or provider.status_since)  # type: ignore[attr-defined]
+        for provider in providers
+    }
+    due_day = MonitoringSettings.current().due_day
+    stored_due = dict(ReportingPeriod.objects.values_list("month", "due_date"))
+    months = []
+    for month in rules.months_between(min(starts.values()), due_to):
+        due = stored_due.get(month) or rules.due_date(month, due_day)
+        if (due_from is None or due_from <= due) and due <= due_to:
+            months.append((month, due))
+    if not months:
+        return []
+    in_range = Submission.objects.filter(
+        provider__in=[provider.pk for provider in providers],
+        period__month__gte=months[0][0],
+        period__month__lte=months[-1][0],
+    )
+    sent = set(
+        in_range.filter(~Q(status=SubmissionStatus.DRAFT) | Q(version__gt=1)).values_list(
+            "provider_id", "period__month"
+        )
+    )
+    drafts = {
+        (submission.provider_id, submission.period.month): submission
+        for submission in in_range.filter(status=SubmissionStatus.DRAFT, version=1)
+        .select_related("period")
+        .order_by()
+    }
+    return [
+        OwedReport(
+            provider=provider,
+            month=month,
+            due_date=due,
+            days_late=(today - due).days,
+            submission=drafts.get((provider.pk, month)),
+        )
+        for month, due in months
+        for provider in providers
+        if month >= starts[provider.pk] and (provider.pk, month) not in sent
+    ]
+
+
+def overdue_submissions(today: date) -> list[OwedReport]:
+    """Return the reports active providers owe for months whose due date has passed
+    before `today`, the latest first, then by provider code."""
+    owed = reports_owed(due_from=None, due_to=today - timedelta(days=1), today=today)
+    return sorted(owed, key=lambda report: (report.days_late, report.provider.code))
+
+
+# A report's totals
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Decimal("0.00")
+SUMS = {
+    "attentions": Count("pk"),
+    "participants": Coalesce(Sum("participants"), 0),
+    "income": Coalesce(Sum("price"), Value(ZERO), output_field=MONEY),
+    "paid_by_client": Coalesce(Sum("paid_by_client"), Value(ZERO), output_field=MONEY),
+    "paid_by_voucher": Coalesce(Sum("paid_by_voucher"), Value(ZERO), output_field=MONEY),
+    "paid_by_third_party": Coalesce(Sum("paid_by_third_party"), Value(ZERO), output_field=MONEY),
+}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Attentions (one per row), participants, income and each payer's part."""
+
+    attentions: int
+    participants: int
+    income: Decimal
+    paid_by_client: Decimal
+    paid_by_voucher: Decimal
+    paid_by_third_party: Decimal
+    by_client_type: dict[str, "Totals"] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return self.attentions
+
+
+def deliveries_totals(deliveries: QuerySet[Delivery]) -> Totals:
+    """Return the totals of `deliveries`, in one query."""
+    return Totals(**deliveries.order_by().aggregate(**SUMS))
+
+
+def submission_totals(submission: Submission) -> Totals:
+    """Return a report's totals and, in `by_client_type`, the same totals per client type
+    (keyed by its code; only the types present). Two queries."""
+    deliveries = Delivery.objects.filter(submission=submission)
+    groups = deliveries.order_by().values("client_type").annotate(**SUMS).order_by("client_type")
+    by_type = {}
+    for group in groups:
+        figures: dict[str, Any] = dict(group)
+        client_type = figures.pop("client_type")
+        by_type[client_type] = Totals(**figures)
+    return Totals(**deliveries.order_by().aggregate(**SUMS), by_client_type=by_type)
+
+
+# The rows behind a total
+
+
+def deliveries_behind(
+    deliveries: QuerySet[Delivery],
+    *,
+    provider: Provider | int | None = None,
+    month: date | None = None,
+    client_type: str = "",
+    client_gender: str = "",
+    service_type: str = "",
+    city: City | int | None = None,
+    sector: Sector | int | None = None,
+) -> QuerySet[Delivery]:
+    """Return the rows of `deliveries` that a total with these filters counts, by date.
+
+    `month` is any day of the month. Summing the rows returned gives the total back.
+    """
+    if provider is not None:
+        deliveries = deliveries.filter(provider=provider)
+    if month is not None:
+        first = rules.month_start(month)
+        following = (first + timedelta(days=32)).replace(day=1)
+        deliveries = deliveries.filter(date__gte=first, date__lt=following)
+    for name, value in (
+        ("client_type", client_type),
+        ("client_gender", client_gender),
+        ("service_type", service_type),
+    ):
+        if value:
+            deliveries = deliveries.filter(**{name: value})
+    if city is not None:
+        deliveries = deliveries.filter(client_city=city)
+    if sector is not None:
+        deliveries = deliveries.filter(client_sector=sector)
+    return deliveries.select_related("provider", "client_city", "client_sector").order_by(
+        "date", "pk"
+    )
