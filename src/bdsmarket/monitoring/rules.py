@@ -272,14 +272,3 @@ def rows_compare(
         changed=changed,
         unchanged=unchanged,
     )
-
-
-def payers_add_up_in_floats(price_cents: int, *parts_cents: int) -> bool:
-    """Whether the payers' parts (in cents) add up to the price when summed in binary
-    floating point, as SQLite evaluates the delivery table's check constraint (there
-    0.10 + 0.20 is not 0.30). Loaders that make up amounts (the demo, the generator) use it
-    to pick splits every database accepts."""
-    total = 0.0
-    for part in parts_cents:
-        total += part / 100
-    return total == price_cents / 100

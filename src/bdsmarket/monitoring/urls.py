@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import verification_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -25,4 +25,11 @@ urlpatterns = [
     path("deliveries/<int:pk>/edit/", views.delivery_edit, name="delivery_edit"),
     path("deliveries/<int:pk>/delete/", views.delivery_delete, name="delivery_delete"),
     path("warnings/<int:pk>/acknowledge/", views.warning_acknowledge, name="warning_acknowledge"),
+    path("reports/<int:pk>/verification/", verification_views.verification, name="verification"),
+    path(
+        "reports/<int:pk>/verification/draw/",
+        verification_views.verification_draw,
+        name="verification_draw",
+    ),
+    path("checks/<int:pk>/", verification_views.verification_check, name="verification_check"),
 ]
