@@ -11,7 +11,13 @@ from .models import ImportBatch, MonitoringSettings, ReportingPeriod, Submission
 
 @admin.register(MonitoringSettings)
 class MonitoringSettingsAdmin(ManagerAdmin, SimpleHistoryAdmin):
-    list_display = ("due_day", "remind_days_before", "remind_days_after", "sample_size")
+    list_display = (
+        "due_day",
+        "remind_days_before",
+        "remind_days_after",
+        "sample_size",
+        "reporting_ends",
+    )
 
     def has_add_permission(self, request) -> bool:
         # One row: MonitoringSettings.current() makes it.

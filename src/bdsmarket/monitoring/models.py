@@ -37,6 +37,15 @@ class MonitoringSettings(models.Model):
     remind_days_after = models.PositiveSmallIntegerField(
         _("reminder days after the due day"), default=3
     )
+    reporting_ends = models.DateField(
+        _("reporting ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last month providers report on, when the program has closed; empty while "
+            "it runs. No report is owed for a later month."
+        ),
+    )
     sample_size = models.PositiveSmallIntegerField(
         _("verification sample size"),
         default=5,

@@ -59,11 +59,13 @@ def reports_owed(*, due_from: date | None, due_to: date, today: date) -> list[Ow
         provider.pk: rules.month_start(provider.first_active or provider.status_since)  # type: ignore[attr-defined]
         for provider in providers
     }
-    due_day = MonitoringSettings.current().due_day
+    reporting = MonitoringSettings.current()
     stored_due = dict(ReportingPeriod.objects.values_list("month", "due_date"))
     months = []
     for month in rules.months_between(min(starts.values()), due_to):
-        due = stored_due.get(month) or rules.due_date(month, due_day)
+        if reporting.reporting_ends and month > reporting.reporting_ends:
+            break  # the program has closed: nothing is owed after its last month
+        due = stored_due.get(month) or rules.due_date(month, reporting.due_day)
         if (due_from is None or due_from <= due) and due <= due_to:
             months.append((month, due))
     if not months:
