@@ -4,8 +4,22 @@ import io
 
 import pytest
 from django.core.management import get_commands, load_command_class
+from django.utils import translation
 
 from bdsmarket.cli import ProgressBar, first_sentence, main, project_commands
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The help is asserted in English; the program's default language is Spanish."""
+    with translation.override("en"):
+        yield
+
+
+def test_the_help_speaks_spanish_too(capsys):
+    with translation.override("es"):
+        main(["--help"])
+    assert capsys.readouterr().out.startswith("Uso: bdsmarket COMANDO")
 
 
 @pytest.mark.parametrize("argv", [[], ["--help"], ["-h"], ["help"]])

@@ -162,7 +162,7 @@ def verification_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return _to_page(submission, f"check-{check.pk}")
     try:
         verification_check_record(actor=user, check=check, **form.cleaned_data)
