@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.services import user_create
@@ -51,6 +52,17 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Start every test in English, whatever language an earlier test's request left active.
+
+    Requests still choose their own language (Accept-Language, cookie, profile), and tests
+    of Spanish ask for it; this only stops one test's language leaking into the next.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

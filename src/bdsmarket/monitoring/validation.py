@@ -33,10 +33,9 @@ from django.utils.translation import gettext_lazy
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.tabular import CellInvalid, Column, Spec, cell_text
 from bdsmarket.core.text import normalize_key
-from bdsmarket.registry.importers import CLIENT_TYPE_ALIASES, GENDER_ALIASES
+from bdsmarket.registry.importers import GENDER_ALIASES, client_type_column
 from bdsmarket.registry.models import (
     City,
-    ClientType,
     Gender,
     Program,
     Provider,
@@ -121,15 +120,7 @@ DELIVERY_SPEC = Spec(
                 "for a client without one, the provider's own client number"
             ),
         ),
-        Column(
-            "client_type",
-            "tipo_cliente",
-            type="enum",
-            required=True,
-            choices=ClientType,
-            choice_aliases=CLIENT_TYPE_ALIASES,
-            help=gettext_lazy("what kind of client it is"),
-        ),
+        client_type_column(),
         Column(
             "client_gender",
             "genero",

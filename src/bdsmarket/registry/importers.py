@@ -80,6 +80,19 @@ ORGANIZATION_KIND_ALIASES = {
 ZERO = Decimal(0)
 
 
+def client_type_column() -> Column:
+    """The client type column, as the enterprise and the delivery files both name it."""
+    return Column(
+        "client_type",
+        "tipo_cliente",
+        type="enum",
+        required=True,
+        choices=ClientType,
+        choice_aliases=CLIENT_TYPE_ALIASES,
+        help=gettext_lazy("what kind of client it is"),
+    )
+
+
 def email_column() -> Column:
     return Column(
         "email",
@@ -475,15 +488,7 @@ class EnterpriseImporter(_RegistryImporter):
                 max_length=200,
                 help=gettext_lazy("the enterprise's or the person's name"),
             ),
-            Column(
-                "client_type",
-                "tipo_cliente",
-                type="enum",
-                required=True,
-                choices=ClientType,
-                choice_aliases=CLIENT_TYPE_ALIASES,
-                help=gettext_lazy("what kind of client it is"),
-            ),
+            client_type_column(),
             Column(
                 "owner_gender",
                 "genero",
