@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from bdsmarket.core.tabular import importers, template_xlsx
-from bdsmarket.monitoring import services
+from bdsmarket.monitoring import services, storing
 from bdsmarket.monitoring.importers import DeliveryImporter
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission
 from bdsmarket.monitoring.validation import DELIVERY_SPEC
@@ -201,8 +201,8 @@ def test_two_identical_rows_without_reference_are_two_deliveries(manager, provid
     assert Delivery.objects.values("row_key").distinct().count() == 2
 
 
-def test_identical_rows_stay_apart_across_insert_batches(manager, provider_a, monkeypatch):
-    monkeypatch.setattr(DeliveryImporter, "store_batch_size", 2)
+def test_identical_rows_stay_apart_across_blocks(manager, provider_a, monkeypatch):
+    monkeypatch.setattr(DeliveryImporter, "block_rows", 2)
     rows = [row(), row(client_id="C-1"), row(), row(client_id="C-2"), row()]
 
     first = import_rows(manager, *rows)
@@ -238,23 +238,30 @@ def test_one_bad_row_among_many_stores_nothing(manager, provider_a):
 
 
 def test_a_failure_while_storing_leaves_nothing_behind(manager, provider_a, monkeypatch):
-    monkeypatch.setattr(DeliveryImporter, "store_batch_size", 10)
-    real_insert = services._insert_new
-    batches = []
+    monkeypatch.setattr(DeliveryImporter, "block_rows", 10)
+    real_writer_for = storing.writer_for
+    blocks = []
 
-    def insert_then_fail(deliveries, result):
-        batches.append(len(deliveries))
-        if len(batches) == 3:
-            raise RuntimeError("the process died")
-        real_insert(deliveries, result)
+    def writer_that_dies(batch_id, *, optimistic):
+        writer = real_writer_for(batch_id, optimistic=optimistic)
+        real_write = writer.write
 
-    monkeypatch.setattr(services, "_insert_new", insert_then_fail)
+        def write(rows, submission_ids):
+            blocks.append(len(rows))
+            if len(blocks) == 3:
+                raise RuntimeError("the process died")
+            real_write(rows, submission_ids)
+
+        writer.write = write
+        return writer
+
+    monkeypatch.setattr(storing, "writer_for", writer_that_dies)
     rows = [row(client_id=f"C-{number}") for number in range(50)]
 
     with pytest.raises(RuntimeError):
         import_rows(manager, *rows)
 
-    assert batches == [10, 10, 10]
+    assert blocks == [10, 10, 10]
     assert Delivery.objects.count() == 0
     assert ImportBatch.objects.count() == 0
     assert Submission.objects.count() == 0

@@ -459,3 +459,28 @@ def test_problems_are_told_in_the_user_s_language_with_the_file_s_column_names(s
     assert (error.row, error.column, error.value) == (2, "precio", "treinta")
     assert error.expected.startswith("un número")
     assert_nothing_stored()
+
+
+def test_a_repeated_reference_is_reported_beside_the_file_s_other_errors(sender):
+    result = import_rows(
+        sender,
+        row(reference="A-1"),
+        row(reference="A-2", client_city="Atlantis"),
+        row(reference="A-1", client_id="C-9"),
+    )
+
+    assert [(e.row, e.column) for e in result.errors] == [(3, "client_city"), (4, "reference")]
+    assert_nothing_stored()
+
+
+def test_a_reference_repeated_across_blocks_of_a_large_file_is_found(sender, monkeypatch):
+    monkeypatch.setattr(DeliveryImporter, "block_rows", 2)
+    rows = [row(reference=f"R-{number}", client_id=f"C-{number}") for number in range(7)]
+    rows.append(row(reference="R-1", client_id="C-99"))
+
+    result = import_rows(sender, *rows)
+
+    error = the_error(result)
+    assert (error.row, error.column, error.value) == (9, "reference", "R-1")
+    assert error.expected == "a value not already used in row 3 of this file"
+    assert_nothing_stored()

@@ -79,3 +79,31 @@ def test_the_class_found_always_admits_the_figures_and_no_smaller_class_does(wor
         chosen = next(c for c in in_force if c.code == found)
         assert chosen.admits(workers, sales)
         assert not any(c.admits(workers, sales) for c in in_force if c.rank < chosen.rank)
+
+
+def _stdnum_verdict(value: str) -> IdKind | None | str:
+    """What python-stdnum alone says of `value`: the kind, None for no ID shape, or "invalid"."""
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.pe import cui, ruc
+
+    digits = "".join(ch for ch in value.strip() if ch not in " .-")
+    if not digits.isdigit() or len(digits) not in (8, 11):
+        return None
+    try:
+        (cui if len(digits) == 8 else ruc).validate(digits)
+    except StdnumError:
+        return "invalid"
+    return IdKind.DNI if len(digits) == 8 else IdKind.RUC
+
+
+@given(
+    st.text(alphabet="0123456789 .-٣²", min_size=0, max_size=14)
+    | st.from_regex(r"(10|15|17|20)[0-9]{9}", fullmatch=True)
+)
+def test_it_classifies_every_id_as_stdnum_does(value):
+    expected = _stdnum_verdict(value)
+    try:
+        kind = classify_national_id(value)
+    except InvalidNationalId:
+        kind = "invalid"
+    assert kind == expected

@@ -42,10 +42,9 @@ from bdsmarket.registry.models import (
     ServiceType,
 )
 
-from . import rules, services
+from . import rules, services, storing
 from .models import (
     CostReport,
-    Delivery,
     ImportBatch,
     Submission,
     SubmissionStatus,
@@ -84,12 +83,8 @@ GENDERS = [Gender.FEMALE] * 48 + [Gender.MALE] * 47 + [Gender.MIXED] * 5
 # Share of the price others than the client pay: most pay in full, some are subsidized.
 SUBSIDIES = [0.0] * 60 + [0.25, 0.5, 0.75] * 8 + [1.0] * 16
 SPONSOR = "Programa nacional de servicios empresariales"
-DELIVERY_COLUMNS = (
-    "provider_id", "submission_id", "date", "client_id", "client_key", "client_type",
-    "client_gender", "client_sector_id", "client_city_id", "service_type", "service_name",
-    "participants", "price", "paid_by_client", "paid_by_voucher", "voucher_code",
-    "paid_by_third_party", "third_party", "reference", "row_key", "batch_id", "row_number",
-)  # fmt: skip
+# Each generated delivery is a tuple of these columns' values (money in cents).
+DELIVERY_COLUMNS = storing.COLUMNS
 
 
 @dataclass(frozen=True)
@@ -410,53 +405,22 @@ def _deliveries_write(
     progress: Callable[[str, float], None],
 ) -> int:
     """Write the rows `batch` at a time, each batch in its own transaction; return how many."""
-    writer = _copy_batch if connection.vendor == "postgresql" else _insert_batch
+    write = (
+        storing.deliveries_copy if connection.vendor == "postgresql" else storing.deliveries_insert
+    )
     written = 0
-    pending: list[tuple] = []
-    for row in rows:
-        pending.append(row)
-        if len(pending) >= batch:
-            written += writer(pending)
-            pending = []
-            progress(_("deliveries"), written / max(total, 1))
-    if pending:
-        written += writer(pending)
-    return written
-
-
-def _copy_batch(rows: list[tuple]) -> int:
-    """COPY `rows` into the delivery table (PostgreSQL's fastest way in)."""
-    lines = []
+    pending: list[list] = []
     for row in rows:
         values = list(row)
         for index in _MONEY:
             values[index] = _cents(values[index])
-        lines.append("\t".join(r"\N" if v is None else str(v) for v in values))
-    lines.append("")
-    columns = ", ".join(DELIVERY_COLUMNS)
-    with (
-        transaction.atomic(),
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {Delivery._meta.db_table} ({columns}) FROM STDIN") as copy,
-    ):
-        copy.write("\n".join(lines))
-    return len(rows)
-
-
-def _insert_batch(rows: list[tuple]) -> int:
-    """Insert `rows` with one prepared statement (SQLite's fastest way in)."""
-    values = []
-    for row in rows:
-        value = list(row)
-        value[2] = value[2].isoformat()
-        for index in _MONEY:
-            value[index] = _cents(value[index])
-        values.append(value)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        Delivery._meta.db_table,
-        ", ".join(DELIVERY_COLUMNS),
-        ", ".join(["%s"] * len(DELIVERY_COLUMNS)),
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, values)
-    return len(rows)
+        pending.append(values)
+        if len(pending) >= batch:
+            with transaction.atomic():
+                written += write(DELIVERY_COLUMNS, pending)
+            pending = []
+            progress(_("deliveries"), written / max(total, 1))
+    if pending:
+        with transaction.atomic():
+            written += write(DELIVERY_COLUMNS, pending)
+    return written

@@ -1,11 +1,15 @@
 """Imports of what providers report, from CSV or XLSX: deliveries and monthly cost reports.
 
 The columns are `validation.DELIVERY_SPEC` and `validation.COST_SPEC` (docs/formats.md);
-every row goes through the same checker as a row sent over the API. As for every import,
-the file is read twice: the first reading checks every row and stores nothing; only when
-no row has an error, the second reading streams the rows into the services
-(`deliveries_store`, `cost_reports_store`) inside one transaction, so a file is stored
-whole or not at all, even when the process is killed halfway.
+every row goes through the same checker as a row sent over the API or typed in a form.
+A file is stored whole or not at all, inside one transaction, even when the process is
+killed halfway:
+
+- deliveries (a national program's file may hold a million rows) are read once, a block
+  at a time: each block is checked and its sound rows streamed into deliveries_load; any
+  error rolls the whole file back at the end, with every error reported;
+- cost reports (one row per provider and month) are read twice, as the registry's files
+  are: the first reading checks every row, the second stores them when none was wrong.
 
 Program staff may import rows of any provider; provider staff only rows of their own
 provider (a row with another provider's code is an error on that row).
@@ -13,13 +17,10 @@ provider (a row with another provider's code is an error on that row).
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,8 +32,11 @@ from bdsmarket.core.tabular import (
     Progress,
     Row,
     Source,
+    TableError,
+    few_collections,
     open_table,
     register,
+    source_name,
 )
 
 from . import services
@@ -43,35 +47,15 @@ from .validation import (
     CostChecker,
     DeliveryChecker,
     cost_key,
-    delivery_key,
+    duplicate_expected,
     may_send_rows,
 )
-
-
-def file_sha256(source: Source) -> str:
-    """Return the SHA-256 of the file's bytes, leaving a file object at its start."""
-    digest = hashlib.sha256()
-    if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
-    if isinstance(source, UploadedFile):
-        for chunk in source.chunks():
-            digest.update(chunk)
-        source.seek(0)
-        return digest.hexdigest()
-    source.seek(0)
-    for chunk in iter(lambda: source.read(1 << 20), b""):
-        digest.update(chunk)
-    source.seek(0)
-    return digest.hexdigest()
 
 
 class _ReportImporter(Importer):
     """What deliveries and cost reports share: the checker, the permission, streamed writes."""
 
-    checker_class: ClassVar[type[DeliveryChecker] | type[CostChecker]]
+    checker_class: ClassVar[type[CostChecker]]
     # How often (in rows) the second reading reports its progress.
     progress_every: ClassVar[int] = 1000
 
@@ -101,7 +85,6 @@ class _ReportImporter(Importer):
         # Instead of the batch-by-batch hooks, the rows flow as one stream into the service:
         # it keeps what must span the whole file (one import record, the count of identical
         # rows that makes re-imports idempotent) and inserts in batches of its own.
-        sha256 = file_sha256(source)
         with transaction.atomic(), open_table(source, self.spec) as table:
             current: list[Row] = []
 
@@ -117,7 +100,7 @@ class _ReportImporter(Importer):
                         progress("write", table.fraction_read())
 
             try:
-                stored = self.store(items(), file_name=table.name, file_sha256=sha256)
+                stored = self.store(items(), file_name=table.name, file_sha256=table.sha256())
             except ValidationError as error:
                 # Only a report locked between the two readings gets here.
                 if current:
@@ -141,7 +124,15 @@ class _ReportImporter(Importer):
 
 
 @register
-class DeliveryImporter(_ReportImporter):
+class DeliveryImporter(Importer):
+    """Deliveries, by the million: one reading, checked and stored a block at a time.
+
+    Every block is checked as the file is read and its sound rows go straight to
+    deliveries_load, while the rows with errors are counted; a file with any error is rolled
+    back whole at the end, with every error of every row reported (a reference repeated
+    within the file is found by the database, on the rows stored so far).
+    """
+
     kind = "deliveries"
     noun = gettext_lazy("delivery")
     noun_plural = gettext_lazy("deliveries")
@@ -150,28 +141,94 @@ class DeliveryImporter(_ReportImporter):
         "monthly reports."
     )
     spec = DELIVERY_SPEC
-    checker_class = DeliveryChecker
-    # Rows inserted per statement: big enough to be fast, small enough to keep memory flat.
-    store_batch_size: ClassVar[int] = 2000
-    # A report locked between the two readings is refused with a message for the whole row.
-    field_columns = {"": "date", "__all__": "date"}
+    # Rows checked and sent at once: big enough to be fast, small enough to keep memory flat.
+    block_rows: ClassVar[int] = 5000
 
-    def key(self, row: Row) -> Hashable | None:
-        return delivery_key(row)
+    def __init__(self, *, actor: User | None) -> None:
+        super().__init__(actor=actor)
+        self.checker = DeliveryChecker(actor=actor)
+
+    @classmethod
+    def can_import(cls, user: User | None) -> bool:
+        return may_send_rows(user)
 
     def duplicate_column(self) -> str:
         return "reference"
 
-    def store(
-        self, items: Iterable[Any], *, file_name: str, file_sha256: str
-    ) -> services.StoreResult:
-        return services.deliveries_store(
-            actor=self.actor,
-            rows=items,
-            source=ImportBatch.Source.FILE,
-            file_name=file_name,
-            file_sha256=file_sha256,
-            batch_size=self.store_batch_size,
+    def run_into(
+        self, result: ImportResult, source: Source, *, dry_run: bool, progress: Progress | None
+    ) -> None:
+        titles: dict[str, str] = {}
+        digests: list[Callable[[], str]] = []
+        with few_collections(), transaction.atomic():
+            try:
+                stored = services.deliveries_load(
+                    actor=self.actor,
+                    blocks=lambda: self._blocks(source, result, titles, digests, progress),
+                    source=ImportBatch.Source.FILE,
+                    file_name=source_name(source),
+                    file_sha256=lambda: digests[-1]() if digests else "",
+                )
+            except services.ReportLocked as locked:
+                # Locked between the check and the write: the row is told why.
+                self.record_errors(
+                    result,
+                    [self._error(titles, locked.row_number, "date", "", locked.messages[0])],
+                )
+            except services.RowsRepeated as repeated:
+                self.record_errors(
+                    result,
+                    [
+                        self._error(
+                            titles,
+                            repeat.row_number,
+                            "reference",
+                            repeat.reference,
+                            duplicate_expected(repeat.first_row_number or 0),
+                        )
+                        for repeat in repeated.repeats
+                    ],
+                )
+            else:
+                result.created, result.unchanged = stored.created, stored.unchanged
+            if progress:
+                progress("write", 1.0)
+            if result.error_count or dry_run:
+                transaction.set_rollback(True)
+
+    def _blocks(
+        self,
+        source: Source,
+        result: ImportResult,
+        titles: dict[str, str],
+        digests: list[Callable[[], str]],
+        progress: Progress | None,
+    ) -> Iterator[services.DeliveryRows]:
+        """Yield each block's sound rows; count every error of the file into `result`.
+
+        Called again from the start when the database asks for a second, careful attempt
+        (see deliveries_load): the file is read anew and its errors counted anew.
+        """
+        result.errors, result.error_count = [], 0
+        with open_table(source, self.spec) as table:
+            digests.append(table.sha256)
+            titles.update({column.name: table.column_title(column.name) for column in self.spec})
+            self.record_errors(result, table.errors)
+            if table.errors:
+                return  # without the columns, every row would repeat the same errors
+            for block in table.blocks(self.block_rows):
+                rows = self.checker.check_block(block)
+                self.record_errors(result, block.sorted_errors())
+                if progress:
+                    progress("write", table.fraction_read())
+                yield rows
+
+    @staticmethod
+    def _error(
+        titles: dict[str, str], row: int | None, column: str, value: str, expected: str
+    ) -> TableError:
+        return TableError(
+            row=row or 0, column=titles.get(column, column), value=value, expected=expected
         )
 
 
@@ -205,4 +262,4 @@ class CostReportImporter(_ReportImporter):
         )
 
 
-__all__ = ["CostReportImporter", "DeliveryImporter", "file_sha256"]
+__all__ = ["CostReportImporter", "DeliveryImporter"]

@@ -198,30 +198,53 @@ class ImportBatch(models.Model):
 class Delivery(models.Model):
     """One service sold or given to one client (an "attention"), as docs/formats.md defines.
 
-    Keyed by provider first, so that the table can be distributed by provider.
+    Keyed by provider first, so that the table can be distributed by provider. The largest
+    table by far (a national program: tens of millions of rows) and filled in bulk, so it
+    carries only the indexes its reads need, and its references are checked by the one
+    path that writes it (services.deliveries_load, set by set) rather than by the database
+    row by row: each foreign-key check would cost more than the whole import
+    (docs/decisions.md). Deleting a provider, report, city or sector with rows is still
+    refused, by Django (on_delete=PROTECT).
     """
 
     provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="deliveries"
+        Provider,
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        db_constraint=False,
+        db_index=False,  # the unique (provider, row key) index starts with it
     )
     submission = models.ForeignKey(
         Submission,
         verbose_name=_("submission"),
         on_delete=models.PROTECT,
         related_name="deliveries",
+        db_constraint=False,
+        db_index=False,  # the (submission, date) index starts with it
     )
     date = models.DateField(_("date"))
     client_id = models.CharField(_("client ID"), max_length=30)
     # The national ID when it is a valid DNI/RUC (one client across providers), otherwise
     # the provider's code and its own client number.
-    client_key = models.CharField(max_length=64, db_index=True, editable=False)
+    client_key = models.CharField(max_length=64, editable=False)
     client_type = models.CharField(_("client type"), max_length=20, choices=ClientType.choices)
     client_gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     client_sector = models.ForeignKey(
-        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="+"
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     client_city = models.ForeignKey(
-        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+        City,
+        verbose_name=_("city"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     service_type = models.CharField(_("service type"), max_length=30, choices=ServiceType.choices)
     service_name = models.CharField(_("service"), max_length=200, blank=True)
@@ -242,7 +265,13 @@ class Delivery(models.Model):
     # rows of the same upload (monitoring.rules.delivery_row_key).
     row_key = models.CharField(max_length=80, editable=False)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        db_constraint=False,
+        db_index=False,
     )
     row_number = models.PositiveIntegerField(_("row in the file"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["batch", "row_number", "row_key"])
@@ -251,10 +280,7 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["provider", "date", "pk"]
-        indexes = [
-            models.Index(fields=["provider", "date"], name="delivery_provider_date"),
-            models.Index(fields=["date"], name="delivery_date"),
-        ]
+        indexes = [models.Index(fields=["submission", "date"], name="delivery_submission_date")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "row_key"], name="one_delivery_per_key"),
             # To the cent, not exactly: SQLite does this arithmetic in floating point.

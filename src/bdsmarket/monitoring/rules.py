@@ -2,6 +2,7 @@
 
 import hashlib
 import random
+import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,18 +28,57 @@ def due_date(month: date, due_day: int) -> date:
 
 
 def client_key(provider_code: str, client_id: str) -> str:
-    """Return the key that identifies a client across the program.
+    """Return the key that identifies a client across the program (see clients_identify)."""
+    return clients_identify([provider_code], [client_id]).keys[0]
 
-    A valid DNI or RUC is the same person or firm whichever provider served it; any other
-    client number is only meaningful within its provider.
+
+# Eight ASCII digits, every one: what classify_national_id calls a DNI, without spaces.
+_ALL_DNIS = re.compile(r"[0-9]{8}(?:\x1f[0-9]{8})*")
+
+
+@dataclass(frozen=True)
+class Clients:
+    """Clients as a file names them, one entry per row (see clients_identify)."""
+
+    ids: list[str]  # the ID as stored: a DNI's or RUC's digits, any other number trimmed
+    keys: list[str]  # the client key
+    invalid: list[int]  # rows whose ID has a DNI's or RUC's shape but fails its check
+
+
+def clients_identify(provider_codes: Sequence[str], client_ids: Sequence[str]) -> Clients:
+    """Return each client's stored ID and client key, and which IDs are invalid.
+
+    A valid DNI or RUC is the same person or firm whichever provider served it, so its key
+    is the ID alone; any other client number is only meaningful within its provider, so
+    its key is the provider's code and the number. Made for a million rows at a time.
     """
-    try:
-        kind = classify_national_id(client_id)
-    except InvalidNationalId:
+    if _ALL_DNIS.fullmatch("\x1f".join(client_ids)):
+        # Most clients are people with a DNI, which has no check digit: a whole block of
+        # them is recognised at once.
+        return Clients(ids=list(client_ids), keys=list(map("dni:".__add__, client_ids)), invalid=[])
+    ids, keys, invalid = [], [], []
+    # Clients come back: each ID is checked once. None: the ID fails its check.
+    verdicts: dict[str, IdKind | None] = {}
+    for index, (code, given) in enumerate(zip(provider_codes, client_ids, strict=True)):
+        value = given.strip()
+        digits = id_digits(value)
         kind = None
-    if kind in (IdKind.DNI, IdKind.RUC):
-        return f"{kind}:{id_digits(client_id)}"
-    return f"{provider_code.upper()}:{client_id.strip()}"
+        if len(digits) in (8, 11) and digits.isdigit():  # only such values can be IDs
+            if digits not in verdicts:
+                try:
+                    verdicts[digits] = classify_national_id(digits)
+                except InvalidNationalId:
+                    verdicts[digits] = None
+            kind = verdicts[digits]
+            if kind is None:
+                invalid.append(index)
+        if kind is None:
+            ids.append(value)
+            keys.append(f"{code.upper()}:{value}")
+        else:
+            ids.append(digits)
+            keys.append(f"{kind}:{digits}")
+    return Clients(ids=ids, keys=keys, invalid=invalid)
 
 
 def payers_add_up(
@@ -57,9 +97,13 @@ def delivery_row_key(reference: str, values: Iterable[object], occurrence: int) 
     """
     if reference.strip():
         return "ref:" + reference.strip()
+    return f"row:{row_fingerprint(values)}:{occurrence}"
+
+
+def row_fingerprint(values: Iterable[object]) -> str:
+    """Return the digest of a row's values that tells identical rows of an upload apart."""
     text = "\x1f".join("" if value is None else str(value) for value in values)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:40]
-    return f"row:{digest}:{occurrence}"
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def months_between(first: date, last: date) -> list[date]:

@@ -6,24 +6,23 @@ one (ApprovedVersion) for comparison. Rows change only while a report is a draft
 returned. Services raise ValidationError (field → messages) or PermissionDenied.
 """
 
-import hashlib
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from bdsmarket.core.models import User
 from bdsmarket.registry.models import City, Provider, Sector
 
-from . import permissions, rules
+from . import permissions, rules, storing
 from .models import (
     ApprovedVersion,
     CostReport,
@@ -127,6 +126,89 @@ class DeliveryInput:
 
 
 @dataclass
+class DeliveryRows:
+    """Deliveries column by column, as the bulk doors hand them over (a file, a request).
+
+    Each list holds one entry per row, named as the model's field: values checked, text
+    trimmed, references resolved. Reading a million rows a block at a time, one list per
+    column costs a fraction of one object per row.
+    """
+
+    provider: list[Provider]
+    date: list[date]
+    client_id: list[str]
+    client_type: list[str]
+    client_gender: list[str]
+    client_sector: list[Sector]
+    client_city: list[City]
+    service_type: list[str]
+    service_name: list[str]
+    participants: list[int]
+    price: list[Decimal]
+    paid_by_client: list[Decimal]
+    paid_by_voucher: list[Decimal]
+    paid_by_third_party: list[Decimal]
+    voucher_code: list[str]
+    third_party: list[str]
+    reference: list[str]
+    row_number: list[int | None]
+    # Derived: rules.clients_identify (the checker has it at hand when it checks the IDs).
+    client_key: list[str]
+
+    @classmethod
+    def of(cls, inputs: Sequence[DeliveryInput]) -> "DeliveryRows":
+        """Return single rows (a form's, the demo's) as one block."""
+        text = ("service_name", "voucher_code", "third_party", "reference")
+        columns: dict[str, list[Any]] = {name: [] for name in DELIVERY_ROW_FIELDS}
+        for row in inputs:
+            for name in DELIVERY_ROW_FIELDS:
+                value = getattr(row, name)
+                columns[name].append(value.strip() if name in text else value)
+        clients = rules.clients_identify(
+            [row.provider.code for row in inputs], [row.client_id for row in inputs]
+        )
+        columns["client_id"] = clients.ids
+        return cls(**columns, client_key=clients.keys)
+
+    def __len__(self) -> int:
+        return len(self.row_number)
+
+    def without(self, indexes: set[int]) -> "DeliveryRows":
+        """Return the rows but those at `indexes`."""
+        kept = [index for index in range(len(self)) if index not in indexes]
+        return DeliveryRows(
+            **{
+                name: [column[index] for index in kept]
+                for name, column in ((f.name, getattr(self, f.name)) for f in fields(self))
+            }
+        )
+
+    def input(self, index: int) -> DeliveryInput:
+        """Return row `index` as a single DeliveryInput."""
+        return DeliveryInput(**{name: getattr(self, name)[index] for name in DELIVERY_ROW_FIELDS})
+
+
+# What a DeliveryInput gives (everything but the derived client key).
+DELIVERY_ROW_FIELDS = tuple(f.name for f in fields(DeliveryRows) if f.name != "client_key")
+
+
+class ReportLocked(ValidationError):
+    """Rows fell in a month whose report can no longer change (since they were checked)."""
+
+    def __init__(self, message: str, *, provider_id: int, month: date, row_number: int | None):
+        super().__init__(message)
+        self.provider_id, self.month, self.row_number = provider_id, month, row_number
+
+
+class RowsRepeated(ValidationError):
+    """Rows of one upload repeat the reference of an earlier row of the same upload."""
+
+    def __init__(self, repeats: list[storing.Repeat]) -> None:
+        super().__init__(_("Rows repeat the reference of an earlier row."))
+        self.repeats = repeats
+
+
+@dataclass
 class StoreResult:
     created: int = 0
     unchanged: int = 0
@@ -136,74 +218,183 @@ class StoreResult:
     batch: ImportBatch | None = None
 
 
-@transaction.atomic
 def deliveries_store(
     *,
     actor: User | None,
-    rows: Iterable[DeliveryInput],
+    rows: Sequence[DeliveryInput],
     source: str,
     file_name: str = "",
     file_sha256: str = "",
-    batch_size: int = 2000,
 ) -> StoreResult:
-    """Store `rows` in their providers' monthly reports, all or nothing.
+    """Store a handful of rows (a form's, an API request's) as one import; see deliveries_load."""
+    block = DeliveryRows.of(rows)
+    return deliveries_load(
+        actor=actor,
+        blocks=lambda: iter([block]),
+        source=source,
+        file_name=file_name,
+        file_sha256=file_sha256,
+    )
 
-    `rows` may be any iterable (a generator reading a file): they are taken one at a time
-    and inserted `batch_size` at a time, so a million rows never sit in memory at once.
+
+@transaction.atomic
+def deliveries_load(
+    *,
+    actor: User | None,
+    blocks: Callable[[], Iterable[DeliveryRows]],
+    source: str,
+    file_name: str = "",
+    file_sha256: str | Callable[[], str] = "",
+) -> StoreResult:
+    """Store the rows of `blocks()` in their providers' monthly reports, all or nothing.
+
+    The one write path of delivery rows: files, forms, the API and the CLI come through
+    here. `blocks` returns the rows a block at a time (a file read as it goes), so a
+    million rows never sit in memory; it may be called a second time (see storing.py).
     A row already stored (same provider and row key: its reference, or the same values
     at the same occurrence in the upload) is left alone, so sending a file twice stores it
-    once. Raises PermissionDenied for a provider the actor may not report for, and
-    ValidationError when a row falls in a report that can no longer change.
+    once. Raises PermissionDenied for a provider the actor may not report for,
+    ReportLocked when a row falls in a report that can no longer change, and RowsRepeated
+    when rows of the upload repeat an earlier row's reference.
     """
-    result = StoreResult()
     batch = ImportBatch.objects.create(
         kind="deliveries",
         source=source,
         file_name=file_name[:255],
-        file_sha256=file_sha256,
         rows=0,
         created_by=actor,
     )
-    # Counted by a short digest of the values, not the values themselves: a million rows
-    # of tuples would take gigabytes.
-    occurrences: Counter[bytes] = Counter()
-    count = 0
+    try:
+        with transaction.atomic():
+            result = _deliveries_write(actor, blocks(), batch, first_attempt=True)
+    except storing.KeysTaken:
+        # Some row is stored already (a file sent again) or repeats another: the careful
+        # way tells which, at the price of reading the rows once more.
+        result = _deliveries_write(actor, blocks(), batch, first_attempt=False)
+    if result.repeats:
+        raise RowsRepeated(result.repeats)
+    batch.rows = result.created + result.unchanged
+    # A file read as it goes knows its digest once it has been read.
+    batch.file_sha256 = file_sha256() if callable(file_sha256) else file_sha256
+    batch.save(update_fields=["rows", "file_sha256"])
+    return StoreResult(
+        created=result.created,
+        unchanged=result.unchanged,
+        submissions=list(result.submissions.values()),
+        batch=batch,
+    )
+
+
+def _deliveries_write(
+    actor: User | None, blocks: Iterable[DeliveryRows], batch: ImportBatch, *, first_attempt: bool
+) -> storing.Written:
+    """Write every block through one writer, opening each month's report as rows reach it."""
     submissions: dict[tuple[int, date], Submission] = {}
-    pending: list[Delivery] = []
-    for row in rows:
-        if actor is not None and not permissions.can_report_for(actor, row.provider.pk):
-            raise PermissionDenied
-        month = rules.month_start(row.date)
-        submission = submissions.get((row.provider.pk, month))
-        if submission is None:
-            submission = submission_get_or_create(row.provider, month)
-            _refuse_unless_editable(submission)
-            submissions[(row.provider.pk, month)] = submission
-        count += 1
-        fingerprint = row.fingerprint()
-        occurrence = 1
-        if not row.reference.strip():  # a reference alone makes the key
-            digest = hashlib.blake2b(repr(fingerprint).encode(), digest_size=16).digest()
-            occurrences[digest] += 1
-            occurrence = occurrences[digest]
-        pending.append(
-            delivery_build(
-                row,
-                submission=submission,
-                batch=batch,
-                occurrence=occurrence,
-                fingerprint=fingerprint,
+    writer = storing.writer_for(batch.pk, optimistic=first_attempt)
+    try:
+        for rows in blocks:
+            if not len(rows):
+                continue
+            pairs = list(
+                zip([p.id for p in rows.provider], storing.months_of(rows.date), strict=True)
             )
+            if not submissions.keys() >= set(pairs):
+                writer.pause()  # PostgreSQL runs no other statement during a COPY
+                submissions.update(_reports_reached(actor, rows, pairs, submissions))
+            ids = {pair: submission.id for pair, submission in submissions.items()}
+            writer.write(rows, list(map(ids.__getitem__, pairs)))
+        written = writer.finish()
+    except BaseException as error:
+        writer.abort(error)  # e.g. end a COPY, so that the transaction can roll back
+        raise
+    written.submissions = submissions
+    return written
+
+
+def _reports_reached(
+    actor: User | None,
+    rows: DeliveryRows,
+    pairs: list[tuple[int, date]],
+    opened: dict[tuple[int, date], Submission],
+) -> dict[tuple[int, date], Submission]:
+    """Return the reports (provider, month) that `rows` reach first; refuse a provider the
+    actor may not report for."""
+    firsts: dict[tuple[int, date], int] = {}
+    for index, pair in enumerate(pairs):
+        if pair not in opened:
+            firsts.setdefault(pair, index)
+    for provider_id, _month in firsts:
+        if actor is not None and not permissions.can_report_for(actor, provider_id):
+            raise PermissionDenied
+    return _submissions_open(
+        actor,
+        {pair: (rows.provider[index], rows.row_number[index]) for pair, index in firsts.items()},
+    )
+
+
+def _submissions_open(
+    actor: User | None, wanted: dict[tuple[int, date], tuple[Provider, int | None]]
+) -> dict[tuple[int, date], Submission]:
+    """Return the reports of the (provider, month) pairs `wanted`, creating the missing ones as
+    drafts, each locked until the rows are in; refuse one that can no longer change.
+
+    `wanted` gives each pair's provider and the first row that falls in it (for the error).
+    """
+    months = {month for _provider_id, month in wanted}
+    periods = {period.month: period for period in ReportingPeriod.objects.filter(month__in=months)}
+    if months - periods.keys():
+        due_day = MonitoringSettings.current().due_day
+        for month in sorted(months - periods.keys()):
+            periods[month] = ReportingPeriod.objects.get_or_create(
+                month=month, defaults={"due_date": rules.due_date(month, due_day)}
+            )[0]
+    found = _submissions_locked(wanted, periods)
+    missing = [pair for pair in wanted if pair not in found]
+    if missing:
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(
+                    [
+                        Submission(provider_id=provider_id, period=periods[month])
+                        for provider_id, month in missing
+                    ],
+                    Submission,
+                    default_user=actor,
+                )
+        except IntegrityError:
+            pass  # another import opened one of them meanwhile: take it as it stands
+        found = _submissions_locked(wanted, periods)
+    for pair, submission in found.items():
+        try:
+            _refuse_unless_editable(submission)
+        except ValidationError as error:
+            provider, row_number = wanted[pair]
+            raise ReportLocked(
+                error.messages[0], provider_id=provider.pk, month=pair[1], row_number=row_number
+            ) from error
+    return found
+
+
+def _submissions_locked(
+    wanted: dict[tuple[int, date], tuple[Provider, int | None]],
+    periods: dict[date, ReportingPeriod],
+) -> dict[tuple[int, date], Submission]:
+    """Return the stored reports among the pairs `wanted`, locked (on PostgreSQL) until commit."""
+    candidates = (
+        Submission.objects.select_for_update()
+        .select_related("period")
+        .filter(
+            provider_id__in={provider_id for provider_id, _month in wanted},
+            period__in=[periods[month] for _provider_id, month in wanted],
         )
-        if len(pending) >= batch_size:
-            _insert_new(pending, result)
-            pending = []
-    _insert_new(pending, result)
-    batch.rows = count
-    batch.save(update_fields=["rows"])
-    result.submissions = list(submissions.values())
-    result.batch = batch
-    return result
+    )
+    found = {}
+    for submission in candidates:
+        pair = (submission.provider_id, submission.period.month)
+        if pair in wanted:
+            submission.provider, submission.period = wanted[pair][0], periods[pair[1]]
+            found[pair] = submission
+    return found
 
 
 def delivery_build(

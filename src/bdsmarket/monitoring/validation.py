@@ -17,11 +17,11 @@ voucher codes, and months whose report can no longer change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -31,23 +31,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bdsmarket.core.models import Role, User
-from bdsmarket.core.tabular import CellInvalid, Column, Spec, cell_text
-from bdsmarket.core.text import normalize_key
+from bdsmarket.core.tabular import Block, CellInvalid, Column, RowLike, Spec, cell_text
 from bdsmarket.registry.importers import GENDER_ALIASES, client_type_column
 from bdsmarket.registry.models import (
-    City,
     Gender,
     Program,
     Provider,
-    Sector,
     ServiceType,
 )
-from bdsmarket.registry.queries import city_find, sector_find
-from bdsmarket.registry.rules import InvalidNationalId, classify_national_id, id_digits
+from bdsmarket.registry.queries import References
 
 from . import permissions, rules
 from .models import EDITABLE_STATUSES, Submission, SubmissionStatus
-from .services import CostInput, DeliveryInput
+from .services import CostInput, DeliveryInput, DeliveryRows
 
 ZERO = Decimal(0)
 # Money columns are NUMERIC(14, 2): twelve digits before the decimal mark.
@@ -265,20 +261,6 @@ COST_SPEC = Spec(
 # Rows
 
 
-class RowLike(Protocol):
-    """What a checker needs of a row: `core.tabular.Row` and `Record` both are one."""
-
-    number: int
-    values: dict[str, Any]
-
-    def given(self, name: str) -> str: ...
-
-    def fail(self, name: str, expected: str, value: str | None = None) -> None: ...
-
-    @property
-    def ok(self) -> bool: ...
-
-
 @dataclass(frozen=True)
 class RecordError:
     """One problem in one item of an API request: its field, the value sent, what was expected."""
@@ -356,224 +338,275 @@ def may_send_rows(user: User | None) -> bool:
 
 
 # Checking
+#
+# The checkers work on a Block: rows held column by column (core.tabular). A file is read a
+# block at a time; an API request or a form row becomes a block of its own (`Block.of`), so
+# every door runs these same lines. Each lookup is made once per distinct value (a code, a
+# city, a month), which is what makes a million rows cheap.
 
 
 class _Checker:
     """Lookups shared by both kinds, asked once per spelling for the whole file or request."""
 
+    spec: Spec
+
     def __init__(self, *, actor: User | None, today: date | None = None) -> None:
         self.actor = actor
         self.today = today or program_today()
-        self._providers: dict[str, Provider | None] = {}
+        self.references = References()
+        self._providers: dict[str, Provider | str] = {}
         self._statuses: dict[tuple[int, date], str | None] = {}
 
-    def provider(self, row: RowLike, column: str = "provider_code") -> Provider | None:
-        """Return the provider the row reports for; record an error when it may not."""
-        code = row.values.get(column)
-        if code is None:
-            return None
-        code = code.strip().upper()
+    def providers(self, block: Block, column: str = "provider_code") -> list[Provider | None]:
+        """Return the provider each row reports for; record an error where it may not."""
+        codes = block.values[column]
+        for code in set(codes).difference(self._providers):
+            if code is not None:
+                self._providers[code] = self._provider(code.strip().upper())
+        found: list[Any] = list(map(self._providers.get, codes))
+        refused = [index for index, provider in enumerate(found) if isinstance(provider, str)]
+        for index in refused:
+            block.fail(index, column, found[index])
+            found[index] = None
+        return found
+
+    def _provider(self, code: str) -> Provider | str:
+        """Return the provider of `code`, or what was expected instead."""
         actor = self.actor
         if actor is not None and actor.role == Role.PROVIDER:
             own = actor.provider
             if own is None or code != own.code:
                 # Said the same way whether or not the code exists: staff cannot probe codes.
-                row.fail(
-                    column,
-                    _(
-                        "your own provider's code (%(code)s): provider staff report only "
-                        "for their provider"
-                    )
-                    % {"code": own.code if own else ""},
-                )
-                return None
+                return _(
+                    "your own provider's code (%(code)s): provider staff report only "
+                    "for their provider"
+                ) % {"code": own.code if own else ""}
             return own
-        if code not in self._providers:
-            self._providers[code] = Provider.objects.filter(code=code).first()
-        provider = self._providers[code]
+        provider = Provider.objects.filter(code=code).first()
         if provider is None:
             example = Provider.objects.values_list("code", flat=True).first() or "CDE-LIM-01"
-            row.fail(
-                column,
-                _("the code of a provider of the program, such as %(example)s")
-                % {"example": example},
-            )
-            return None
+            return _("the code of a provider of the program, such as %(example)s") % {
+                "example": example
+            }
         if actor is not None and not permissions.can_report_for(actor, provider.pk):
-            row.fail(column, _("the code of a provider you may report for"))
-            return None
+            return _("the code of a provider you may report for")
         return provider
 
-    def month_open(self, row: RowLike, column: str, provider: Provider, month: date) -> bool:
-        """Whether `provider`'s report for `month` can still take rows; else an error on the row.
+    def months_open(self, block: Block, column: str, providers: list[Provider | None]) -> None:
+        """Record an error on each row whose month's report can no longer take rows.
 
-        A month without a report yet is open: its report is created as a draft.
+        `column` holds the row's day (or month); a month without a report yet is open: its
+        report is created as a draft.
         """
-        key = (provider.pk, month)
-        if key not in self._statuses:
-            self._statuses[key] = (
-                Submission.objects.filter(provider=provider, period__month=month)
-                .values_list("status", flat=True)
-                .first()
-            )
-        status = self._statuses[key]
+        days = block.values[column]
+        # Distinct days first (a few hundred), then distinct (provider, month) pairs.
+        day_keys, distinct_days = block.combinations(column)
+        months_by_key = {
+            key: rules.month_start(days[index])
+            for key, index in distinct_days.items()
+            if days[index] is not None
+        }
+        codes = block.values["provider_code"]
+        pairs = list(zip(codes, map(months_by_key.get, day_keys), strict=True))
+        wanted: dict[Any, tuple[Provider, date]] = {}
+        for pair, index in dict(zip(pairs, range(len(pairs)), strict=True)).items():
+            provider, month = providers[index], pair[1]
+            if provider is not None and month is not None:
+                wanted[pair] = (provider, month)
+        self._statuses_fetch({(provider.id, month) for provider, month in wanted.values()})
+        closed = {
+            pair: expected
+            for pair, (provider, month) in wanted.items()
+            if (expected := self._month_closed(provider, month))
+        }
+        if not closed:
+            return
+        for index, pair in enumerate(pairs):
+            # A row whose provider or day failed has no month to close.
+            if pair in closed and providers[index] is not None and days[index] is not None:
+                block.fail(index, column, closed[pair])  # type: ignore[index]
+
+    def _statuses_fetch(self, keys: set[tuple[int, date]]) -> None:
+        """Learn the report status of each (provider, month) not known yet, in one query."""
+        unknown = {key for key in keys if key not in self._statuses}
+        if not unknown:
+            return
+        self._statuses.update(dict.fromkeys(unknown))
+        stored = Submission.objects.filter(
+            provider_id__in={provider_id for provider_id, _month in unknown},
+            period__month__in={month for _provider_id, month in unknown},
+        ).values_list("provider_id", "period__month", "status")
+        for provider_id, month, status in stored:
+            if (provider_id, month) in unknown:
+                self._statuses[(provider_id, month)] = status
+
+    def _month_closed(self, provider: Provider, month: date) -> str:
+        """Return why `provider`'s report for `month` takes no rows ("" when it does)."""
+        self._statuses_fetch({(provider.pk, month)})
+        status = self._statuses[(provider.pk, month)]
         if status is None or status in EDITABLE_STATUSES:
-            return True
+            return ""
         values = {"provider": provider.code, "month": f"{month:%Y-%m}"}
         if status == SubmissionStatus.APPROVED:
-            expected = (
+            return (
                 _(
                     "a month whose report can still change: the report of %(provider)s for "
                     "%(month)s is approved; ask for an amendment to correct it"
                 )
                 % values
             )
-        else:
-            expected = (
-                _(
-                    "a month whose report can still change: the report of %(provider)s for "
-                    "%(month)s is under review; ask the monitoring officer to return it, or "
-                    "for an amendment once it is approved"
-                )
-                % values
+        return (
+            _(
+                "a month whose report can still change: the report of %(provider)s for "
+                "%(month)s is under review; ask the monitoring officer to return it, or "
+                "for an amendment once it is approved"
             )
-        row.fail(column, expected)
-        return False
+            % values
+        )
 
 
-def _amount(row: RowLike, name: str) -> Decimal | None:
-    """Return a money value, 0 for an empty optional cell, None when the cell was wrong."""
-    value = row.values.get(name)
-    if value is None and not row.given(name):
-        return ZERO
-    return value
+def _amounts(block: Block, name: str) -> list[Decimal | None]:
+    """Return a money column: 0 for an empty optional cell, None where the cell was wrong."""
+    amounts = block.values[name]
+    if name in block.empty:
+        amounts = list(amounts)
+        texts = block.texts(name)
+        for index, amount in enumerate(amounts):
+            if amount is None and not texts[index]:
+                amounts[index] = ZERO
+    return amounts
 
 
 class DeliveryChecker(_Checker):
-    """Checks delivery rows for one actor and turns them into `DeliveryInput`s."""
+    """Checks delivery rows for one actor and turns them into rows for the services."""
 
     spec = DELIVERY_SPEC
 
-    def __init__(self, *, actor: User | None, today: date | None = None) -> None:
-        super().__init__(actor=actor, today=today)
-        self._cities: dict[str, City | None] = {}
-        self._sectors: dict[str, Sector | None] = {}
-
     def check(self, row: RowLike) -> DeliveryInput | None:
         """Return the row as a DeliveryInput, or None when it has errors (recorded on it)."""
-        values = row.values
-        provider = self.provider(row)
-        city = self.city(row)
-        sector = self.sector(row)
-        client_id = self.client_id(row)
-        day = values["date"]
-        if day is not None:
-            if day > self.today:
-                row.fail(
-                    "date",
-                    _("a date not after today (%(today)s)") % {"today": self.today.isoformat()},
-                )
-            elif provider is not None:
-                self.month_open(row, "date", provider, rules.month_start(day))
+        rows = self.check_block(Block.of(self.spec, [row]))
+        return rows.input(0) if len(rows) else None
+
+    def check_block(self, block: Block) -> DeliveryRows:
+        """Check every row of `block`; return its rows without an error, for the services.
+
+        Each problem is recorded on the block (on its row, at its column), whatever else is
+        wrong on the row, so that one reading reports every error.
+        """
+        values = block.values
+        providers = self.providers(block)
+        cities = self._names(
+            block, "client_city", self.references.city, self.references.city_expected
+        )
+        sectors = self._names(
+            block, "client_sector", self.references.sector, self.references.sector_expected
+        )
+        clients = self._clients(block, providers)
+        self._dates(block, providers)
         price = values["price"]
-        paid_by_client = _amount(row, "paid_by_client")
-        paid_by_voucher = _amount(row, "paid_by_voucher")
-        paid_by_third_party = _amount(row, "paid_by_third_party")
-        if (
-            price is not None
-            and paid_by_client is not None
-            and paid_by_voucher is not None
-            and paid_by_third_party is not None
-            and not rules.payers_add_up(price, paid_by_client, paid_by_voucher, paid_by_third_party)
-        ):
-            total = paid_by_client + paid_by_voucher + paid_by_third_party
-            row.fail(
-                "price",
-                _(
-                    "the sum of the parts paid by the client, by voucher and by third "
-                    "parties, which is %(sum)s"
+        amounts = [_amounts(block, name) for name in PAYER_COLUMNS]
+        self._payers(block, price, amounts)
+        paid_by_client, paid_by_voucher, paid_by_third_party = amounts
+        voucher_codes = block.texts("voucher_code")
+        for index in [index for index, part in enumerate(paid_by_voucher) if part]:
+            if not voucher_codes[index]:
+                block.fail(
+                    index,
+                    "voucher_code",
+                    _("the voucher's code: required when a part is paid by voucher"),
                 )
-                % {"sum": f"{total:.2f}"},
-            )
-        voucher_code = values["voucher_code"]
-        if paid_by_voucher and not voucher_code and not row.given("voucher_code"):
-            row.fail(
-                "voucher_code", _("the voucher's code: required when a part is paid by voucher")
-            )
-        if not row.ok:
-            return None
-        assert provider and city and sector and client_id and day and price is not None
-        assert paid_by_client is not None and paid_by_voucher is not None
-        assert paid_by_third_party is not None
-        return DeliveryInput(
-            provider=provider,
-            date=day,
-            client_id=client_id,
+        texts = block.texts
+        rows = DeliveryRows(
+            provider=providers,  # type: ignore[arg-type]  # no row failed: none is None
+            date=values["date"],
+            client_id=clients.ids,
             client_type=values["client_type"],
             client_gender=values["client_gender"],
-            client_sector=sector,
-            client_city=city,
+            client_sector=sectors,  # type: ignore[arg-type]
+            client_city=cities,  # type: ignore[arg-type]
             service_type=values["service_type"],
-            service_name=values["service_name"] or "",
-            participants=values["participants"] or 1,
+            service_name=texts("service_name"),
+            participants=[count or 1 for count in values["participants"]],
             price=price,
-            paid_by_client=paid_by_client,
-            paid_by_voucher=paid_by_voucher,
-            paid_by_third_party=paid_by_third_party,
-            voucher_code=voucher_code or "",
-            third_party=values["third_party"] or "",
-            reference=values["reference"] or "",
-            row_number=row.number,
+            paid_by_client=paid_by_client,  # type: ignore[arg-type]
+            paid_by_voucher=paid_by_voucher,  # type: ignore[arg-type]
+            paid_by_third_party=paid_by_third_party,  # type: ignore[arg-type]
+            voucher_code=voucher_codes,
+            third_party=texts("third_party"),
+            reference=texts("reference"),
+            row_number=list(block.numbers),
+            client_key=clients.keys,
         )
+        return rows.without(block.failed) if block.failed else rows
 
-    def client_id(self, row: RowLike) -> str | None:
-        """Return the client's ID, as digits when it is a DNI or RUC; errors when invalid."""
-        value = row.values["client_id"]
-        if value is None:
-            return None
-        try:
-            kind = classify_national_id(value)
-        except InvalidNationalId:
-            row.fail(
+    @staticmethod
+    def _names(
+        block: Block, column: str, find: Callable[[str], Any], expected: Callable[[], str]
+    ) -> list[Any]:
+        """Return what each row's `column` names (a city, a sector); errors where nothing."""
+        given = block.values[column]
+        distinct = {value: find(value) for value in set(given) if value is not None}
+        found = list(map(distinct.get, given))
+        if None in distinct.values():
+            for index, value in enumerate(given):
+                if value is not None and found[index] is None:
+                    block.fail(index, column, expected())
+        return found
+
+    @staticmethod
+    def _clients(block: Block, providers: list[Provider | None]) -> rules.Clients:
+        """Return the clients' stored IDs and keys; record an error on each invalid ID."""
+        given = [value or "" for value in block.values["client_id"]]
+        clients = rules.clients_identify(
+            [provider.code if provider is not None else "" for provider in providers], given
+        )
+        for index in clients.invalid:
+            block.fail(
+                index,
                 "client_id",
                 _("a DNI (8 digits) or a RUC (11 digits with a correct check digit)"),
             )
-            return None
-        return id_digits(value) if kind is not None else value.strip()
+        return clients
 
-    def city(self, row: RowLike) -> City | None:
-        value = row.values["client_city"]
-        if value is None:
-            return None
-        key = normalize_key(value)
-        if key not in self._cities:
-            self._cities[key] = city_find(value)
-        city = self._cities[key]
-        if city is None:
-            names = list(City.objects.values_list("name", flat=True)[:13])
-            listed = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-            row.fail(
-                "client_city",
-                _("a city of the program (%(cities)s); accents are optional") % {"cities": listed},
-            )
-        return city
+    def _dates(self, block: Block, providers: list[Provider | None]) -> None:
+        """Record an error on each day in the future, or in a month that is closed."""
+        days = block.values["date"]
+        _keys, distinct = block.combinations("date")
+        future = {
+            days[i] for i in distinct.values() if days[i] is not None and days[i] > self.today
+        }
+        if future:
+            expected = _("a date not after today (%(today)s)") % {"today": self.today.isoformat()}
+            for index, day in enumerate(days):
+                if day in future:
+                    block.fail(index, "date", expected)
+        self.months_open(block, "date", providers)
 
-    def sector(self, row: RowLike) -> Sector | None:
-        value = row.values["client_sector"]
-        if value is None:
-            return None
-        key = normalize_key(value)
-        if key not in self._sectors:
-            self._sectors[key] = sector_find(value)
-        sector = self._sectors[key]
-        if sector is None:
-            codes = ", ".join(Sector.objects.values_list("code", flat=True))
-            row.fail(
-                "client_sector",
-                _("a sector of the program by code, name or ISIC code (%(sectors)s)")
-                % {"sectors": codes},
-            )
-        return sector
+    @staticmethod
+    def _payers(block: Block, price: list[Any], amounts: list[list[Decimal | None]]) -> None:
+        """Record an error on each row whose payers do not add up to its price."""
+        keys, distinct = block.combinations("price", *PAYER_COLUMNS)
+        wrong = {}
+        for key, index in distinct.items():
+            split = (price[index], *(amount[index] for amount in amounts))
+            if None not in split and not rules.payers_add_up(*split):
+                wrong[key] = sum(split[1:], ZERO)
+        if not wrong:
+            return
+        for index, key in enumerate(keys):
+            if key in wrong:
+                block.fail(
+                    index,
+                    "price",
+                    _(
+                        "the sum of the parts paid by the client, by voucher and by third "
+                        "parties, which is %(sum)s"
+                    )
+                    % {"sum": f"{wrong[key]:.2f}"},
+                )
+
+
+PAYER_COLUMNS = ("paid_by_client", "paid_by_voucher", "paid_by_third_party")
 
 
 def delivery_key(row: RowLike) -> tuple[str, str] | None:
@@ -595,22 +628,24 @@ class CostChecker(_Checker):
 
     def check(self, row: RowLike) -> CostInput | None:
         """Return the row as a CostInput, or None when it has errors (recorded on it)."""
-        values = row.values
-        provider = self.provider(row)
-        month = values["month"]
+        block = Block.of(self.spec, [row])
+        [provider] = self.providers(block)
+        [month] = block.values["month"]
         if month is not None:
             if month > rules.month_start(self.today):
-                row.fail(
+                block.fail(
+                    0,
                     "month",
                     _("a month that has begun (%(month)s at the latest)")
                     % {"month": f"{self.today:%Y-%m}"},
                 )
-            elif provider is not None:
-                self.month_open(row, "month", provider, month)
-        other_income = _amount(row, "other_income")
-        if not row.ok:
+            else:
+                self.months_open(block, "month", [provider])
+        [other_income] = _amounts(block, "other_income")
+        if block.failed:
             return None
         assert provider is not None and month is not None and other_income is not None
+        values = row.values
         return CostInput(
             provider=provider,
             month=month,

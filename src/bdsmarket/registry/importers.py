@@ -35,7 +35,7 @@ from .models import (
     ProviderStatus,
     Sector,
 )
-from .queries import city_find, sector_find
+from .queries import References
 
 # Spellings people use besides the codes and the Spanish and English labels.
 LEGAL_TYPE_ALIASES = {
@@ -136,41 +136,23 @@ class _RegistryImporter(Importer):
 
     def __init__(self, *, actor: User | None) -> None:
         super().__init__(actor=actor)
-        self._cities: dict[str, City | None] = {}
-        self._sectors: dict[str, Sector | None] = {}
+        self.references = References()
 
     def city(self, row: Row, column: str = "city") -> City | None:
         """Return the city named in `column`; record an error on the row when it names none."""
         value = row.values.get(column)
         if value is None:
             return None
-        key = normalize_key(value)
-        if key not in self._cities:
-            self._cities[key] = city_find(value)
-        city = self._cities[key]
+        city = self.references.city(value)
         if city is None:
-            names = list(City.objects.values_list("name", flat=True)[:13])
-            listed = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-            row.fail(
-                column,
-                _("a city of the program (%(cities)s); accents are optional") % {"cities": listed},
-            )
+            row.fail(column, self.references.city_expected())
         return city
 
     def sector(self, row: Row, value: str, column: str = "sector") -> Sector | None:
         """Return the sector `value` names; record an error on the row when it names none."""
-        key = normalize_key(value)
-        if key not in self._sectors:
-            self._sectors[key] = sector_find(value)
-        sector = self._sectors[key]
+        sector = self.references.sector(value)
         if sector is None:
-            codes = ", ".join(Sector.objects.values_list("code", flat=True))
-            row.fail(
-                column,
-                _("a sector of the program by code, name or ISIC code (%(sectors)s)")
-                % {"sectors": codes},
-                value=value,
-            )
+            row.fail(column, self.references.sector_expected(), value=value)
         return sector
 
 

@@ -60,6 +60,54 @@ def sector_find(value: str) -> Sector | None:
     return None
 
 
+class References:
+    """Cities and sectors named in the rows of one file or request, looked up once per spelling.
+
+    Every import that names a city or a sector (the registry's files, the rows providers
+    report) asks through one of these, so a name means the same everywhere and the message
+    for a name that means nothing is the same everywhere.
+    """
+
+    def __init__(self) -> None:
+        self._cities: dict[str, City | None] = {}
+        self._sectors: dict[str, Sector | None] = {}
+        self._city_expected = ""
+        self._sector_expected = ""
+
+    def city(self, value: str) -> City | None:
+        """Return the city `value` names (accents, case and spaces aside), or None."""
+        key = normalize_key(value)
+        if key not in self._cities:
+            self._cities[key] = city_find(value)
+        return self._cities[key]
+
+    def sector(self, value: str) -> Sector | None:
+        """Return the sector `value` names by code, name or ISIC code, or None."""
+        key = normalize_key(value)
+        if key not in self._sectors:
+            self._sectors[key] = sector_find(value)
+        return self._sectors[key]
+
+    def city_expected(self) -> str:
+        """Return what a cell naming no city should have held."""
+        if not self._city_expected:
+            names = list(City.objects.values_list("name", flat=True)[:13])
+            listed = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            self._city_expected = _("a city of the program (%(cities)s); accents are optional") % {
+                "cities": listed
+            }
+        return self._city_expected
+
+    def sector_expected(self) -> str:
+        """Return what a cell naming no sector should have held."""
+        if not self._sector_expected:
+            codes = ", ".join(Sector.objects.values_list("code", flat=True))
+            self._sector_expected = _(
+                "a sector of the program by code, name or ISIC code (%(sectors)s)"
+            ) % {"sectors": codes}
+        return self._sector_expected
+
+
 def size_bounds() -> list[SizeBounds]:
     """Return every size class as the pure rules take them."""
     return [

@@ -100,8 +100,26 @@ from .columns import (
     parse_decimal,
     parse_month,
 )
-from .importing import Importer, ImportResult, Progress, importer_class, importers, register
-from .reading import Row, Source, Table, TableError, TableRefused, open_table
+from .importing import (
+    Importer,
+    ImportResult,
+    Progress,
+    few_collections,
+    importer_class,
+    importers,
+    register,
+)
+from .reading import (
+    Block,
+    Row,
+    RowLike,
+    Source,
+    Table,
+    TableError,
+    TableRefused,
+    open_table,
+    source_name,
+)
 from .templates import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -113,6 +131,7 @@ from .templates import (
 __all__ = [
     "CSV_CONTENT_TYPE",
     "XLSX_CONTENT_TYPE",
+    "Block",
     "CellInvalid",
     "Column",
     "ColumnType",
@@ -120,12 +139,14 @@ __all__ = [
     "Importer",
     "Progress",
     "Row",
+    "RowLike",
     "Source",
     "Spec",
     "Table",
     "TableError",
     "TableRefused",
     "cell_text",
+    "few_collections",
     "importer_class",
     "importers",
     "open_table",
@@ -134,6 +155,7 @@ __all__ = [
     "parse_decimal",
     "parse_month",
     "register",
+    "source_name",
     "template_csv",
     "template_file",
     "template_xlsx",

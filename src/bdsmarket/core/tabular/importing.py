@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+import gc
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -76,6 +78,22 @@ class ImportResult:
 Progress = Callable[[str, float], None]
 
 
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run Python's cycle collector seldom for a while.
+
+    A large import makes millions of short-lived objects (cells, rows, values) that hold
+    no reference cycles; by default every few hundred of them start a collection that
+    walks the live ones, which costs an import of a million rows a fifth of its time.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 200_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 class Importer:
     """One kind of import. Subclasses set the class attributes and override the hooks.
 
@@ -145,14 +163,23 @@ class Importer:
             kind=self.kind, noun=str(self.noun), noun_plural=str(self.noun_plural), dry_run=dry_run
         )
         try:
-            self._check_all(source, result, progress)
-            if not result.error_count:
-                self._write_all(source, result, progress, dry_run=dry_run)
+            self.run_into(result, source, dry_run=dry_run, progress=progress)
         except TableRefused as refusal:
             result.refused = refusal.message
         if result.rejected:
             result.created = result.updated = result.unchanged = 0
         return result
+
+    def run_into(
+        self, result: ImportResult, source: Source, *, dry_run: bool, progress: Progress | None
+    ) -> None:
+        """Check `source` and store it when nothing is wrong, counting into `result`.
+
+        A kind that reads its file another way overrides this (e.g. in one reading).
+        """
+        self._check_all(source, result, progress)
+        if not result.error_count:
+            self._write_all(source, result, progress, dry_run=dry_run)
 
     def record_errors(self, result: ImportResult, errors: Iterable[TableError]) -> None:
         for error in errors:
