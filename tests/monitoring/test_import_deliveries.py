@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from bdsmarket.core.tabular import importers, template_xlsx
-from bdsmarket.monitoring import services, storing
+from bdsmarket.monitoring import storing
 from bdsmarket.monitoring.importers import DeliveryImporter
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission
 from bdsmarket.monitoring.validation import DELIVERY_SPEC

@@ -81,7 +81,7 @@ def test_the_class_found_always_admits_the_figures_and_no_smaller_class_does(wor
         assert not any(c.admits(workers, sales) for c in in_force if c.rank < chosen.rank)
 
 
-def _stdnum_verdict(value: str) -> IdKind | None | str:
+def _stdnum_verdict(value: str) -> IdKind | str | None:
     """What python-stdnum alone says of `value`: the kind, None for no ID shape, or "invalid"."""
     from stdnum.exceptions import ValidationError as StdnumError
     from stdnum.pe import cui, ruc
