@@ -1,5 +1,6 @@
 """Warnings from the program's tunable rules: prices and volumes far from the provider's
-approved history, and sudden changes in its client mix."""
+approved history, and sudden changes in its client mix. A warning is stored as a code and
+its parameters and worded in the reader's language."""
 
 from datetime import date
 from decimal import Decimal
@@ -92,6 +93,7 @@ def test_a_price_far_above_the_providers_usual_price_is_flagged_with_how_far(
     )
     (warning,) = _warnings(may, PRICE)
     # z = 0.6745 * (450 - 30) / 5 = 56.658
+    assert warning.code == "price_above_z"
     assert warning.message == (
         "Row of 2003-05-02, client 44556677: price 450.00 is 56.7 robust deviations above "
         "this provider's usual 30.00 for Training (the limit is 3.5)."
@@ -106,6 +108,7 @@ def test_a_price_far_below_is_flagged_too(price_history, delivery_row, provider_
     may = _submitted([_row(delivery_row, provider_a, MAY, 1, "1")], staff_a)
     (warning,) = _warnings(may, PRICE)
     # z = 0.6745 * (1 - 30) / 5 = -3.91, beyond the default 3.5
+    assert warning.code == "price_below_z"
     assert "is 3.9 robust deviations below this provider's usual 30.00" in warning.message
     assert warning.details["z"] == pytest.approx(-3.9121)
 
@@ -192,6 +195,11 @@ def test_without_spread_the_history_bounds_decide_and_the_message_says_so(
         staff_a,
     )
     (warning,) = _warnings(may, PRICE)
+    assert (warning.code, warning.params["low"], warning.params["high"]) == (
+        "price_above_bounds",
+        "30.00",
+        "30.00",
+    )
     assert warning.message == (
         "Row of 2003-05-02, client C-200305-1: price 35.00 is above anything this provider "
         "charged for Training in its approved months (30.00 to 30.00). Those prices vary too "
@@ -217,6 +225,7 @@ def test_a_month_with_far_more_attentions_than_usual_is_flagged(
     may = _submitted([_row(delivery_row, provider_a, MAY, n) for n in range(20)], staff_a)
     (warning,) = _warnings(may, VOLUME)
     # median 5, MAD 1: z = 0.6745 * 15 = 10.1
+    assert warning.code == "volume_above_z"
     assert warning.message == (
         "The month's 20 attentions are 10.1 robust deviations above this provider's usual "
         "5.0 a month (the limit is 3.5)."
@@ -237,6 +246,10 @@ def test_a_volume_outside_constant_months_is_flagged_by_their_bounds(
     _months_of(delivery_row, provider_a, staff_a, officer, [5, 5, 5])
     few = _submitted([_row(delivery_row, provider_a, MAY, n) for n in range(2)], staff_a)
     (warning,) = _warnings(few, VOLUME)
+    assert (warning.code, warning.params) == (
+        "volume_below_bounds",
+        {"count": 2, "low": 5, "high": 5},
+    )
     assert warning.message.startswith(
         "The month's 2 attentions are fewer than in any of this provider's approved months "
         "(5 to 5 a month)."
@@ -280,6 +293,16 @@ def test_a_sudden_change_in_client_mix_is_flagged_for_each_type_that_moved(
     ]
     may = _submitted(rows, staff_a)
     micro, small = _warnings(may, MIX)
+    assert (micro.code, micro.params) == (
+        "client_mix_shift",
+        {
+            "client_type": "micro",
+            "share": 30.0,
+            "usual_share": 80.0,
+            "points": 50.0,
+            "limit": "30.00",
+        },
+    )
     assert micro.message == (
         "Micro-enterprise: 30.0% of this month's attentions against 80.0% in this provider's "
         "approved months, a move of 50.0 percentage points (the limit is 30)."
@@ -354,8 +377,102 @@ def test_same_client_same_day_still_fires(delivery_row, provider_a, staff_a):
     may = _submitted(rows, staff_a)
     (warning,) = _warnings(may, ValidationRule.Kind.SAME_CLIENT_SAME_DAY)
     assert warning.details["rows"] == 4
+    assert warning.code == "same_client_same_day"
+    assert warning.message == "4 rows for client C-1 on 2003-05-07 (more than 3)."
 
 
 def test_approval_waits_for_the_new_warnings(price_history, delivery_row, provider_a, staff_a):
     may = _submitted([_row(delivery_row, provider_a, MAY, 1, "450")], staff_a)
     assert ValidationWarning.objects.filter(submission=may, acknowledged_at__isnull=True).exists()
+
+
+# wording
+
+
+def test_it_stores_the_code_and_parameters_of_a_warning_not_a_sentence(
+    price_history, delivery_row, provider_a, staff_a
+):
+    may = _submitted(
+        [_row(delivery_row, provider_a, MAY, 1, "900", client_id="44556677", participants=3)],
+        staff_a,
+    )
+    stored = ValidationWarning.objects.filter(submission=may, kind=PRICE).values("code", "params")
+    # z = 0.6745 * (300 - 30) / 5 = 36.423
+    assert list(stored) == [
+        {
+            "code": "price_above_z",
+            "params": {
+                "date": "2003-05-02",
+                "client": "44556677",
+                "service_type": "training",
+                "price": "900.00",
+                "participants": 3,
+                "unit": "300.00",
+                "z": 36.423,
+                "usual": "30.00",
+                "limit": "3.50",
+            },
+        }
+    ]
+    assert "message" not in {field.name for field in ValidationWarning._meta.concrete_fields}
+
+
+def test_it_words_a_warning_found_in_spanish_in_english_for_an_english_reader(
+    price_history, delivery_row, provider_a, staff_a
+):
+    with translation.override("es"):
+        may = _submitted([_row(delivery_row, provider_a, MAY, 1, "450.5")], staff_a)
+    (warning,) = _warnings(may, PRICE)
+    with translation.override("en"):
+        assert warning.message == (
+            "Row of 2003-05-02, client C-200305-1: price 450.50 is 56.7 robust deviations "
+            "above this provider's usual 30.00 for Training (the limit is 3.5)."
+        )
+        assert str(warning) == warning.message[:60]
+
+
+def test_it_words_a_warning_found_in_english_in_spanish_for_a_spanish_reader(
+    price_history, delivery_row, provider_a, staff_a
+):
+    with translation.override("en"):
+        may = _submitted([_row(delivery_row, provider_a, MAY, 1, "450.5")], staff_a)
+    (warning,) = _warnings(may, PRICE)
+    with translation.override("es"):
+        assert warning.message == (
+            "Fila del 2003-05-02, cliente C-200305-1: el precio 450,50 está 56,7 desviaciones "
+            "robustas por encima del valor habitual de este proveedor, 30,00, para "
+            "Capacitación (el límite es 3,5)."
+        )
+
+
+def test_it_words_client_types_and_percentages_in_the_readers_language(
+    delivery_row, provider_a, staff_a, officer
+):
+    _mix_history(delivery_row, provider_a, staff_a, officer)
+    rows = [
+        _row(delivery_row, provider_a, MAY, n, client_type="micro" if n < 3 else "small")
+        for n in range(10)
+    ]
+    with translation.override("en"):
+        micro, _small = _warnings(_submitted(rows, staff_a), MIX)
+    with translation.override("es"):
+        assert micro.message == (
+            "Microempresa: 30,0% de las atenciones de este mes frente a 80,0% en los meses "
+            "aprobados de este proveedor, un cambio de 50,0 puntos porcentuales (el límite "
+            "es 30)."
+        )
+
+
+def test_it_reads_a_warning_stored_before_codes_as_its_old_text(delivery_row, provider_a, staff_a):
+    may = _store([_row(delivery_row, provider_a, MAY, 1)], staff_a)
+    warning = ValidationWarning.objects.create(
+        submission=may,
+        version=1,
+        kind=PRICE,
+        code="legacy",
+        params={"text": "Precio lejos de lo habitual"},
+    )
+    with translation.override("en"):
+        assert ValidationWarning.objects.get(pk=warning.pk).message == (
+            "Precio lejos de lo habitual"
+        )

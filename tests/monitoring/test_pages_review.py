@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from bdsmarket.monitoring import services
@@ -354,6 +355,17 @@ def test_an_open_warning_shows_an_acknowledge_button_to_the_officer_only(
         text = page(login(user).get(reverse("monitoring:submission_detail", args=[report.pk])))
         assert escape(warning.message) in text
         assert url not in text
+
+
+def test_a_warning_reads_in_the_language_of_whoever_opens_the_report(login, officer, report):
+    with translation.override("es"):
+        _warn_on_every_client(report)
+    url = reverse("monitoring:submission_detail", args=[report.pk])
+    english = page(login(officer, "en").get(url))
+    spanish = page(login(officer, "es").get(url))
+    assert "1 rows for client C-17 on 2003-05-12 (more than 0)." in english
+    assert "1 filas para el cliente C-17 el 2003-05-12 (más de 0)." in spanish
+    assert report.warnings.filter(code="same_client_same_day").count() == 3
 
 
 def test_the_timeline_shows_who_sent_and_who_returned(login, officer, staff_a, report):

@@ -157,7 +157,11 @@ def test_rows_cannot_change_while_under_review(staff_a, provider_a, delivery_row
 def test_approval_waits_for_every_warning_to_be_acknowledged(officer, staff_a, may_2003):
     services.submission_submit(actor=staff_a, submission=may_2003)
     warning = ValidationWarning.objects.create(
-        submission=may_2003, version=1, kind="price_outlier", message="Price far from usual"
+        submission=may_2003,
+        version=1,
+        kind="price_outlier",
+        code="legacy",
+        params={"text": "Price far from usual"},
     )
     with pytest.raises(ValidationError):
         services.submission_approve(actor=officer, submission=may_2003)

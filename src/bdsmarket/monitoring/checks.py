@@ -2,7 +2,9 @@
 
 Each check returns findings; `warnings_refresh` replaces the report's warnings for its
 current version with them. Warnings store nothing else and block nothing but approval,
-until the officer acknowledges them.
+until the officer acknowledges them. A warning is stored as a message code and its
+parameters (plain JSON values, codes rather than labels) and worded when read
+(warning_messages.py), in the reader's language.
 
 The outlier and mix checks compare the report with the provider's own history: its
 APPROVED reports other than this one (rows the program has accepted, never rows still in
@@ -15,10 +17,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-
-from bdsmarket.registry.models import ClientType, ServiceType
 
 from . import rules
 from .models import Delivery, Submission, SubmissionStatus, ValidationRule, ValidationWarning
@@ -37,8 +35,8 @@ def same_client_same_day(submission: Submission, rule: ValidationRule) -> list[V
             submission=submission,
             version=submission.version,
             kind=rule.kind,
-            message=_("%(rows)s rows for client %(client)s on %(date)s (more than %(limit)s).")
-            % {
+            code="same_client_same_day",
+            params={
                 "rows": group["rows"],
                 "client": group["client_id"],
                 "date": group["date"].isoformat(),
@@ -68,23 +66,16 @@ def _approved_rows(submission: Submission) -> QuerySet[Delivery]:
     ).exclude(submission_id=submission.pk)
 
 
-def _money(value: float | Decimal) -> str:
-    return number_format(Decimal(value).quantize(Decimal("0.01")), 2)
-
-
-def _limit(threshold: Decimal) -> str:
-    # A threshold of 3.50 reads "3.5", one of 30.00 reads "30".
-    return number_format(format(threshold.normalize(), "f"))
-
-
-def _score(value: float) -> str:
-    return number_format(round(abs(value), 1), 1)
+def _cents(value: float | Decimal) -> str:
+    """Return an amount as a decimal string to the cent: "30.00"."""
+    return str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _warning(
     submission: Submission,
     rule: ValidationRule,
-    message: str,
+    code: str,
+    params: dict[str, object],
     details: dict,
     delivery_id: int | None = None,
 ) -> ValidationWarning:
@@ -93,9 +84,16 @@ def _warning(
         version=submission.version,
         kind=rule.kind,
         delivery_id=delivery_id,
-        message=message,
+        code=code,
+        params=params,
         details=details,
     )
+
+
+def _deviation_code(subject: str, found: rules.Deviation) -> str:
+    """Return the message code of `found`: e.g. price_above_z, volume_below_bounds."""
+    direction = "above" if found.is_above else "below"
+    return f"{subject}_{direction}_{'bounds' if found.by_bounds else 'z'}"
 
 
 def _deviation_details(found: rules.Deviation, threshold: Decimal) -> dict:
@@ -137,57 +135,27 @@ def price_outlier(submission: Submission, rule: ValidationRule) -> list[Validati
         result = rules.deviation_from(float(unit), spreads[row["service_type"]], threshold)
         if not result.is_outlier:
             continue
-        values = {
+        params: dict[str, object] = {
             "date": row["date"].isoformat(),
             "client": row["client_id"],
-            "subject": _price_subject(row["price"], row["participants"], unit),
-            "service": ServiceType(row["service_type"]).label,
-            "usual": _money(result.spread.median),
-            "z": _score(result.z or 0),
-            "limit": _limit(rule.threshold),
-            "low": _money(result.spread.low),
-            "high": _money(result.spread.high),
+            "service_type": row["service_type"],
+            "price": _cents(row["price"]),
+            "participants": row["participants"],
+            "unit": _cents(unit),
         }
-        if result.by_bounds and result.is_above:
-            message = _(
-                "Row of %(date)s, client %(client)s: %(subject)s is above anything this "
-                "provider charged for %(service)s in its approved months (%(low)s to "
-                "%(high)s). Those prices vary too little for a robust z-score, so their "
-                "minimum and maximum are the bounds."
-            )
-        elif result.by_bounds:
-            message = _(
-                "Row of %(date)s, client %(client)s: %(subject)s is below anything this "
-                "provider charged for %(service)s in its approved months (%(low)s to "
-                "%(high)s). Those prices vary too little for a robust z-score, so their "
-                "minimum and maximum are the bounds."
-            )
-        elif result.is_above:
-            message = _(
-                "Row of %(date)s, client %(client)s: %(subject)s is %(z)s robust deviations "
-                "above this provider's usual %(usual)s for %(service)s (the limit is "
-                "%(limit)s)."
-            )
+        if result.by_bounds:
+            params |= {"low": _cents(result.spread.low), "high": _cents(result.spread.high)}
         else:
-            message = _(
-                "Row of %(date)s, client %(client)s: %(subject)s is %(z)s robust deviations "
-                "below this provider's usual %(usual)s for %(service)s (the limit is "
-                "%(limit)s)."
-            )
+            params |= {
+                "z": round(result.z or 0, 4),
+                "usual": _cents(result.spread.median),
+                "limit": str(rule.threshold),
+            }
         details = _deviation_details(result, rule.threshold)
         details["service_type"] = row["service_type"]
-        found.append(_warning(submission, rule, message % values, details, row["pk"]))
+        code = _deviation_code("price", result)
+        found.append(_warning(submission, rule, code, params, details, row["pk"]))
     return found
-
-
-def _price_subject(price: Decimal, participants: int, unit: Decimal) -> str:
-    if participants == 1:
-        return _("price %(price)s") % {"price": _money(price)}
-    return _("price %(price)s for %(participants)s participants (%(unit)s each)") % {
-        "price": _money(price),
-        "participants": participants,
-        "unit": _money(unit),
-    }
 
 
 def volume_outlier(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
@@ -205,39 +173,18 @@ def volume_outlier(submission: Submission, rule: ValidationRule) -> list[Validat
     result = rules.deviation(float(attentions), [float(c) for c in counts], float(rule.threshold))
     if not result.is_outlier:
         return []
-    values = {
-        "count": attentions,
-        "z": _score(result.z or 0),
-        "usual": number_format(round(result.spread.median, 1), 1),
-        "limit": _limit(rule.threshold),
-        "low": int(result.spread.low),
-        "high": int(result.spread.high),
-    }
-    if result.by_bounds and result.is_above:
-        message = _(
-            "The month's %(count)s attentions are more than in any of this provider's "
-            "approved months (%(low)s to %(high)s a month). Those counts vary too little for "
-            "a robust z-score, so their minimum and maximum are the bounds."
-        )
-    elif result.by_bounds:
-        message = _(
-            "The month's %(count)s attentions are fewer than in any of this provider's "
-            "approved months (%(low)s to %(high)s a month). Those counts vary too little for "
-            "a robust z-score, so their minimum and maximum are the bounds."
-        )
-    elif result.is_above:
-        message = _(
-            "The month's %(count)s attentions are %(z)s robust deviations above this "
-            "provider's usual %(usual)s a month (the limit is %(limit)s)."
-        )
+    params: dict[str, object] = {"count": attentions}
+    if result.by_bounds:
+        params |= {"low": int(result.spread.low), "high": int(result.spread.high)}
     else:
-        message = _(
-            "The month's %(count)s attentions are %(z)s robust deviations below this "
-            "provider's usual %(usual)s a month (the limit is %(limit)s)."
-        )
+        params |= {
+            "z": round(result.z or 0, 4),
+            "usual": round(result.spread.median, 4),
+            "limit": str(rule.threshold),
+        }
     details = _deviation_details(result, rule.threshold)
     details["months"] = len(counts)
-    return [_warning(submission, rule, message % values, details)]
+    return [_warning(submission, rule, _deviation_code("volume", result), params, details)]
 
 
 def client_mix_shift(submission: Submission, rule: ValidationRule) -> list[ValidationWarning]:
@@ -258,18 +205,13 @@ def client_mix_shift(submission: Submission, rule: ValidationRule) -> list[Valid
     for client_type, (now, before) in rules.share_shifts(current, usual).items():
         if abs(now - before) <= threshold:
             continue
-        values = {
-            "type": ClientType(client_type).label,
-            "now": number_format(round(now, 1), 1),
-            "usual": number_format(round(before, 1), 1),
-            "points": number_format(round(abs(now - before), 1), 1),
-            "limit": _limit(rule.threshold),
+        params = {
+            "client_type": client_type,
+            "share": round(now, 4),
+            "usual_share": round(before, 4),
+            "points": round(abs(now - before), 4),
+            "limit": str(rule.threshold),
         }
-        message = _(
-            "%(type)s: %(now)s%% of this month's attentions against %(usual)s%% in this "
-            "provider's approved months, a move of %(points)s percentage points (the limit is "
-            "%(limit)s)."
-        )
         details = {
             "client_type": client_type,
             "share": round(now, 4),
@@ -278,7 +220,7 @@ def client_mix_shift(submission: Submission, rule: ValidationRule) -> list[Valid
             "usual_rows": usual.get(client_type, 0),
             "threshold": str(rule.threshold),
         }
-        found.append(_warning(submission, rule, message % values, details))
+        found.append(_warning(submission, rule, "client_mix_shift", params, details))
     return found
 
 

@@ -22,6 +22,8 @@ from bdsmarket.registry.models import (
     ServiceType,
 )
 
+from .warning_messages import warning_message
+
 
 class MonitoringSettings(models.Model):
     """The program's reporting rules. One row; `MonitoringSettings.current()` reads it."""
@@ -441,7 +443,11 @@ class ValidationWarning(models.Model):
     delivery = models.ForeignKey(
         Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="warnings"
     )
-    message = models.TextField(_("message"))
+    # What the warning says, as a message code and its parameters (plain JSON values:
+    # numbers, decimal strings, ISO dates, codes rather than labels), worded when read so
+    # that each reader gets it in their own language (warning_messages.py).
+    code = models.CharField(_("code"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -456,6 +462,11 @@ class ValidationWarning(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+    @property
+    def message(self) -> str:
+        """Return what the warning says, in the active language."""
+        return warning_message(self.code, self.params)
 
 
 class VerificationSample(models.Model):
