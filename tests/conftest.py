@@ -6,7 +6,8 @@
     auditor       reads everything, changes nothing
     staff_a       staff of provider_a (Lima)
     staff_b       staff of provider_b (Chiclayo): the "other provider" in every access test
-An outsider is simply a client that has not logged in.
+An outsider is simply a client that has not logged in. `delivery_row` makes one valid
+delivery of a provider, any field overridden.
 """
 
 from datetime import date
@@ -18,6 +19,7 @@ from django.utils import translation
 
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.services import user_create
+from bdsmarket.monitoring.services import DeliveryInput
 from bdsmarket.registry import services as registry
 from bdsmarket.registry.models import City, LegalType, Provider, ProviderStatus, Sector
 
@@ -201,3 +203,30 @@ def login():
         return client
 
     return log_in
+
+
+@pytest.fixture
+def delivery_row(program):
+    """Return a function making one valid delivery for a provider (override any field)."""
+    lima = City.objects.get(name="Lima")
+    garments = Sector.objects.get(code="garments")
+
+    def make(provider, **overrides) -> DeliveryInput:
+        values = {
+            "provider": provider,
+            "date": date(2003, 5, 12),
+            "client_id": "44556677",
+            "client_type": "micro",
+            "client_gender": "female",
+            "client_sector": garments,
+            "client_city": lima,
+            "service_type": "training",
+            "service_name": "Costos para confeccionistas",
+            "price": Decimal("30.00"),
+            "paid_by_client": Decimal("20.00"),
+            "paid_by_voucher": Decimal("10.00"),
+            "voucher_code": "BP-0001",
+        }
+        return DeliveryInput(**{**values, **overrides})
+
+    return make

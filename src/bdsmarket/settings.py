@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bdsmarket.core",
     "bdsmarket.registry",
     "bdsmarket.monitoring",
+    "bdsmarket.indicators",
     "bdsmarket.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -58,6 +58,14 @@ def submission_get_or_create(provider: Provider, month: date) -> Submission:
     return submission
 
 
+def _figures_refresh(submission: Submission) -> None:
+    """Recompute the indicators' facts of the report's provider: its report just entered or
+    left a basis (submitted, returned, approved, reopened), in the same transaction."""
+    from bdsmarket.indicators.services import facts_refresh
+
+    facts_refresh(providers=[submission.provider_id])
+
+
 def _save(instance: Model, *, actor: User | None, fields: list[str] | None = None) -> None:
     instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     instance.save(update_fields=fields)
@@ -612,6 +620,7 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
     submission.submitted_at, submission.submitted_by = timezone.now(), actor
     _save(submission, actor=actor)
     warnings_refresh(submission)
+    _figures_refresh(submission)
     return submission
 
 
@@ -650,6 +659,7 @@ def submission_return(
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     submission.review_comment = comment.strip()
     _save(submission, actor=actor)
+    _figures_refresh(submission)
     return submission
 
 
@@ -708,6 +718,7 @@ def submission_approve(*, actor: User, submission: Submission) -> ApprovedVersio
     submission.status = SubmissionStatus.APPROVED
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     _save(submission, actor=actor)
+    _figures_refresh(submission)
     return version
 
 
@@ -723,6 +734,7 @@ def submission_amend(*, actor: User, submission: Submission, reason: str) -> Sub
     submission.amendment_reason = reason.strip()
     submission.submitted_at = submission.submitted_by = None
     _save(submission, actor=actor)
+    _figures_refresh(submission)
     return submission
 
 
