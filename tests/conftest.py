@@ -42,12 +42,14 @@ SECTORS = [
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Run tests over plain HTTP, without collected static files, with a fast password hash.
+def _test_settings(settings, tmp_path):
+    """Run tests over plain HTTP, without collected static files, with a fast password hash,
+    each with a data directory of its own (uploads waiting for the worker go there).
 
     Production's Argon2 costs a fifth of a second per user created; tests create hundreds.
     (tests/core/test_settings.py checks that production keeps Argon2.)
     """
+    settings.DATA_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {

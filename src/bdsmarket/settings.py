@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "simple_history",
     # Serves the API docs page's scripts from the installed package, not from a CDN.
     "ninja",
+    # Background work: Django's tasks framework (backport) and its database queue.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +192,19 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Uploads larger than this are refused (imports stream from disk above 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024))
 BDSMARKET_MAX_UPLOAD_BYTES = envint("BDSMARKET_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024))
+# Import files up to this size are imported within the request that uploads them; larger
+# ones are queued for the background worker and the page shows their progress.
+BDSMARKET_IMPORT_INLINE_BYTES = envint("BDSMARKET_IMPORT_INLINE_BYTES", str(1024 * 1024))
+
+# Background work (imports of large files). "database" queues tasks in the database for
+# `bdsmarket worker` (started by `bdsmarket serve`); "immediate" runs them at once, in the
+# process that asks, with no worker; any other value is the dotted path of a backend class.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.getenv("TASKS_BACKEND", "database").strip()
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")

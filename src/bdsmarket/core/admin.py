@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Role, User
+from .models import ApiToken, ImportJob, Role, User
 
 
 class ManagerAdmin(admin.ModelAdmin):
@@ -49,3 +49,22 @@ class ApiTokenAdmin(ManagerAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
     list_filter = ("revoked_at",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ManagerAdmin):
+    """Uploaded files and what came of them; written only by the import itself."""
+
+    list_display = ("created_at", "kind", "file_name", "user", "status", "summary")
+    list_filter = ("status", "kind")
+    search_fields = ("file_name", "user__username")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,17 +1,30 @@
-"""Writes about people: users, API tokens and the login throttle."""
+"""Writes about people (users, API tokens, the login throttle) and import jobs."""
 
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, LoginFailure, Role, User
+from .models import ApiToken, ImportJob, LoginFailure, Role, User
+from .tabular import ImportResult, importer_class
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -149,3 +162,232 @@ def api_token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Import jobs
+#
+# An uploaded file is kept in a folder of its own, DATA_DIR/imports/<random>/, which every
+# application server and worker shares; a random name is never reused, even by another
+# database (a test's, a restored backup's). While the import runs the folder also holds
+# progress.json; it is deleted when the import has run.
+
+IMPORTS_FOLDER = "imports"
+PROGRESS_FILE = "progress.json"
+
+
+def import_job_start(
+    *, actor: User, kind: str, upload: UploadedFile, dry_run: bool = False
+) -> ImportJob:
+    """Store `upload` for an import of `kind` and import it; return the job.
+
+    A file up to `settings.BDSMARKET_IMPORT_INLINE_BYTES` is imported at once and the job
+    returned finished; a larger one is queued for the background worker (core.tasks) and
+    the job returned queued. The import's messages are in the language active now (in a
+    request, the user's). Raise PermissionDenied when `actor` may not import `kind`.
+    """
+    from .tasks import import_job_task  # the task module imports this one
+
+    importer = importer_class(kind)
+    if importer is None:
+        raise ValidationError({"kind": [_("Unknown kind “%(kind)s”.") % {"kind": kind}]})
+    if not importer.can_import(actor):
+        raise PermissionDenied
+    size = upload.size or 0
+    # A file over the size limit is refused before it is read: it is neither kept nor queued.
+    too_large = size > settings.BDSMARKET_MAX_UPLOAD_BYTES
+    at_once = too_large or size <= settings.BDSMARKET_IMPORT_INLINE_BYTES
+    folder = Path(settings.DATA_DIR) / IMPORTS_FOLDER / get_random_string(16).lower()
+    file_path = (
+        ""
+        if too_large
+        else str((folder / _safe_file_name(upload.name or "")).relative_to(settings.DATA_DIR))
+    )
+    try:
+        if file_path:
+            # Copied before the transaction, which on SQLite holds the write lock.
+            _upload_store(upload, Path(settings.DATA_DIR) / file_path)
+        with transaction.atomic():
+            # The job and its queued task are stored together or not at all.
+            job = ImportJob.objects.create(
+                kind=kind,
+                file_path=file_path,
+                file_name=(upload.name or "")[:255],
+                file_size=size,
+                dry_run=dry_run,
+                user=actor,
+                language=_active_language(),
+            )
+            if not at_once:
+                import_job_task.enqueue(job_id=job.pk)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if at_once:
+        return import_job_run(job_id=job.pk, source=None if file_path else upload)
+    job.refresh_from_db()  # a backend that runs tasks at once has already run it
+    return job
+
+
+def import_job_run(*, job_id: int, source: UploadedFile | None = None) -> ImportJob:
+    """Import the stored file of the queued job `job_id`, record the outcome; return the job.
+
+    Runs in the job's language, as the job's user, and removes the stored file afterwards,
+    whatever happened. A job that is not queued (already run, or being run) is returned as
+    it is. An import that raises marks the job failed with a message for its user; the
+    traceback goes to the log. `source` is the upload itself, for a file never stored.
+    """
+    started = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=started
+    )
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if not claimed:
+        return job
+    data_dir = Path(settings.DATA_DIR)
+    folder = (data_dir / job.file_path).parent if job.file_path else None
+    progress = ProgressFile(folder / PROGRESS_FILE) if folder else None
+    try:
+        with translation.override(job.language):
+            _import_job_execute(
+                job, data_dir / job.file_path if source is None else source, progress
+            )
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        job.file_path = ""
+        job.finished_at = timezone.now()
+        job.save()
+    return job
+
+
+def _import_job_execute(job: ImportJob, source: Any, progress: "ProgressFile | None") -> None:
+    """Run the importer of `job` on `source` and put the outcome (or the failure) on `job`."""
+    importer = importer_class(job.kind)
+    try:
+        if importer is None:
+            raise LookupError(f"no importer of kind {job.kind!r}")
+        result = importer(actor=job.user).run(source, dry_run=job.dry_run, progress=progress)
+    except PermissionDenied:
+        job.status = ImportJob.Status.FAILED
+        job.summary = _("You may no longer import %(things)s; nothing was stored.") % {
+            "things": importer.noun_plural if importer else job.kind
+        }
+    except BaseException as error:
+        # The import is one transaction: whatever stopped it, nothing was stored.
+        job.status = ImportJob.Status.FAILED
+        if isinstance(error, Exception):
+            logger.exception("Import job %s (%s, %s) failed", job.pk, job.kind, job.file_name)
+            job.summary = _(
+                "The import stopped because of an unexpected problem, and nothing was stored. "
+                "Try again; if it happens again, tell the program's staff."
+            )
+        else:  # the worker is being stopped: record why, then let it stop
+            job.summary = _(
+                "The import was interrupted because the server was stopped, and nothing was "
+                "stored. Upload the file again."
+            )
+            raise
+    else:
+        _import_job_record(job, result)
+
+
+def _import_job_record(job: ImportJob, result: ImportResult) -> None:
+    job.status = ImportJob.Status.DONE
+    job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
+    job.error_count = result.error_count
+    job.errors = [asdict(error) for error in result.errors]
+    job.refused = result.refused
+    job.summary = result.summary()
+
+
+def _active_language() -> str:
+    try:
+        return translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _safe_file_name(name: str) -> str:
+    """Return `name` without its folders or control characters, short enough to store.
+
+    The name is otherwise kept as sent, because importers record it (monitoring's import
+    batches) and the user recognises it; the folder it goes into is ours.
+    """
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+    stem, dot, extension = name.strip().rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    suffix = f".{extension}"[:12] if dot else ""
+    if not stem.strip(". "):
+        stem = "upload"
+    return stem.encode()[: 200 - len(suffix.encode())].decode(errors="ignore") + suffix
+
+
+def _upload_store(upload: UploadedFile, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+
+
+class ProgressFile:
+    """A running import's progress, written to a small JSON file that the job page reads.
+
+    The import holds one transaction from start to end, so progress written to the
+    database would be seen only at the end (and SQLite lets no other connection write
+    meanwhile); a file in the job's folder is seen at once by every server sharing
+    DATA_DIR. Called as the importer's `progress(phase, fraction)`, it writes at most
+    every INTERVAL seconds, to a temporary name first so a reader never sees half a file.
+    """
+
+    INTERVAL = 0.25
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._phase = ""
+        self._written_at = 0.0
+
+    def __call__(self, phase: str, fraction: float) -> None:
+        now = time.monotonic()
+        if phase == self._phase and fraction < 1 and now - self._written_at < self.INTERVAL:
+            return
+        self._phase, self._written_at = phase, now
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        try:
+            temporary.write_text(json.dumps({"phase": phase, "fraction": round(fraction, 4)}))
+            os.replace(temporary, self.path)
+        except OSError:  # a full disk must not stop the import, only its progress bar
+            logger.warning("Could not write the import progress to %s", self.path)
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far a running import has got: its phase ("check" or "write") and fraction done."""
+
+    phase: str
+    fraction: float
+
+    @property
+    def percent(self) -> int:
+        return int(self.fraction * 100)
+
+    @property
+    def label(self) -> str:
+        labels = {"check": _("Checking every row"), "write": _("Storing the rows")}
+        return labels.get(self.phase, self.phase)
+
+
+def import_job_progress(job: ImportJob) -> ImportProgress | None:
+    """Return how far the running `job` has got; None when it is not running or has not said."""
+    if job.status != ImportJob.Status.RUNNING or not job.file_path:
+        return None
+    path = (Path(settings.DATA_DIR) / job.file_path).parent / PROGRESS_FILE
+    try:
+        data = json.loads(path.read_text())
+        return ImportProgress(
+            phase=str(data["phase"]), fraction=min(1.0, max(0.0, float(data["fraction"])))
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

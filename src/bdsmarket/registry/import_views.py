@@ -1,16 +1,25 @@
 """Pages to import a CSV or XLSX file of any registered kind, and to download its template.
 
-Thin doors: the importers (core.tabular, <app>.importers) check, store and report.
+Thin doors: the importers (core.tabular, <app>.importers) check, store and report, through
+core's import jobs (core.services.import_job_start): a small file's result is shown at
+once; a large one is imported in the background and its job page shows the progress.
 """
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
+from bdsmarket.core.models import ImportJob
+from bdsmarket.core.permissions import import_jobs_visible_to
+from bdsmarket.core.services import import_job_progress, import_job_start
 from bdsmarket.core.tabular import Importer, importer_class, importers, template_file
+
+# How many of the latest import jobs the import page lists.
+RECENT_JOBS = 10
 
 
 class ImportForm(forms.Form):
@@ -39,7 +48,11 @@ def index(request: HttpRequest) -> HttpResponse:
     ]
     if not allowed:
         raise PermissionDenied
-    return render(request, "registry/import_index.html", {"importers": allowed})
+    context = {
+        "importers": allowed,
+        "jobs": import_jobs_visible_to(request.user)[:RECENT_JOBS],  # type: ignore[arg-type]
+    }
+    return render(request, "registry/import_index.html", context)
 
 
 @login_required
@@ -49,13 +62,43 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            result = importer(actor=request.user).run(  # type: ignore[arg-type]
-                form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            job = import_job_start(
+                actor=request.user,  # type: ignore[arg-type]
+                kind=kind,
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
             )
+            if job.status != ImportJob.Status.DONE:  # queued for the worker, or failed
+                return redirect("imports:job", pk=job.pk)
+            result = job.result()
     else:
         form = ImportForm()
     context = {"importer": importer, "kind": kind, "form": form, "result": result}
     return render(request, "registry/import_upload.html", context)
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import job: its progress while it waits or runs, then its outcome.
+
+    The page asks for itself again every second (htmx) until the job has finished; those
+    requests get only the part that changes.
+    """
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    importer = importer_class(job.kind)
+    context = {
+        "job": job,
+        "importer": importer,
+        "kind": job.kind,
+        "may_import": importer is not None and importer.can_import(request.user),  # type: ignore[arg-type]
+        "result": job.result() if job.status == ImportJob.Status.DONE else None,
+        "progress": import_job_progress(job),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template_name = "registry/_import_job_status.html" if partial else "registry/import_job.html"
+    response = render(request, template_name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

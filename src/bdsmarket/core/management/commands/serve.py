@@ -1,4 +1,5 @@
-"""`bdsmarket serve`: the production server (gunicorn), with static files collected first."""
+"""`bdsmarket serve`: the production server (gunicorn), with static files collected first,
+and the background worker beside it (see bdsmarket.core.worker)."""
 
 import os
 import sys
@@ -11,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from bdsmarket.core.worker import tasks_are_queued
 
 from .init import pending_migrations
 
@@ -46,7 +49,8 @@ def static_files_stale() -> bool:
 class Command(BaseCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Serve bdsmarket in production with gunicorn (collects the static files first when "
-        "they changed)."
+        "they changed). Gunicorn also starts one background worker (`bdsmarket worker`) for "
+        "the imports of large files, and stops it when it stops."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -68,6 +72,14 @@ class Command(BaseCommand):
             default=default_workers(),
             help=_("worker processes (default: $WEB_CONCURRENCY, or 2 per CPU + 1 up to 8)"),
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=_(
+                "start no background worker (run `bdsmarket worker` yourself, e.g. on "
+                "another machine)"
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         if options["workers"] < 1:
@@ -87,24 +99,28 @@ class Command(BaseCommand):
                     "or set SECURE_SSL_REDIRECT=False to test without one."
                 )
             )
+        with_worker = not options["no_worker"] and tasks_are_queued()
         self.stdout.write(
             _("Serving bdsmarket with gunicorn at http://%(addrport)s/ (%(workers)s workers).")
             % {"addrport": options["addrport"], "workers": options["workers"]}
         )
+        if with_worker:
+            self.stdout.write(_("A background worker runs the imports of large files."))
         self.stdout.flush()
-        # Gunicorn takes over this process, so a service manager's signals reach it directly.
-        os.execv(
+        argv = [
             sys.executable,
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "bdsmarket.wsgi:application",
-                "--bind",
-                options["addrport"],
-                "--workers",
-                str(options["workers"]),
-                "--access-logfile",
-                "-",
-            ],
-        )
+            "-m",
+            "gunicorn",
+            "bdsmarket.wsgi:application",
+            "--bind",
+            options["addrport"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+        ]
+        if with_worker:
+            # Gunicorn's master starts, restarts and stops the worker (its server hooks).
+            argv += ["--config", "python:bdsmarket.core.worker"]
+        # Gunicorn takes over this process, so a service manager's signals reach it directly.
+        os.execv(sys.executable, argv)

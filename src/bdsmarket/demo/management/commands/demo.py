@@ -3,7 +3,8 @@
 Settings are read once, when Django starts, from the environment. So when `--data-dir`
 names another directory than the settings', the command runs itself again in a child
 process with BDSMARKET_DATA_DIR pointing there; and the server always runs in a child
-process with DEBUG on (the development server, static files served from the apps).
+process with DEBUG on (the development server, static files served from the apps), with
+a background worker beside it for the imports of large files, as `bdsmarket serve` has.
 """
 
 import os
@@ -22,6 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from bdsmarket.cli import ProgressBar
 from bdsmarket.core.models import Role
+from bdsmarket.core.worker import (
+    background_worker_start,
+    background_worker_stop,
+    tasks_are_queued,
+)
 from bdsmarket.demo.datadir import DemoRefused, demo_database_clear, demo_marker_write
 from bdsmarket.demo.services import (
     DEFAULT_ENTERPRISES,
@@ -171,9 +177,15 @@ class Command(BaseCommand):
     def _serve(self, data_dir: Path, addrport: str) -> None:
         self.stdout.write(_("Serving the demo; press Ctrl-C to stop."))
         self.stdout.flush()
-        # The development server with DEBUG on, which serves the static files from the apps.
+        # The development server with DEBUG on, which serves the static files from the apps,
+        # and beside it the background worker that imports large files.
         environment = {**os.environ, "BDSMARKET_DATA_DIR": str(data_dir), "DEBUG": "True"}
-        _run_child(["runserver", "--noreload", addrport], environment)
+        worker = background_worker_start(environment) if tasks_are_queued() else None
+        try:
+            _run_child(["runserver", "--noreload", addrport], environment)
+        finally:
+            if worker is not None:
+                background_worker_stop(worker)
 
 
 def _run_child(arguments: list[str], environment: dict[str, str]) -> int:
