@@ -232,3 +232,63 @@ def delivery_row(program):
         return DeliveryInput(**{**values, **overrides})
 
     return make
+
+
+class SmtpServer:
+    """A real SMTP server on localhost (aiosmtpd) that keeps what it receives; it can be
+    stopped and started again on the same port, as a mail server that goes down."""
+
+    def __init__(self, settings) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.envelopes: list = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        server = self
+
+        class Collect:
+            async def handle_DATA(self, smtp, session, envelope):
+                server.envelopes.append(envelope)
+                return "250 Message accepted"
+
+        # A stopped controller cannot start again: each start makes a new one.
+        self._controller_for = lambda: Controller(Collect(), hostname="127.0.0.1", port=self.port)
+        self._controller = None
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        self.running = False
+
+    def start(self) -> None:
+        self._controller = self._controller_for()
+        self._controller.start()
+        self.running = True
+
+    def stop(self) -> None:
+        if self.running and self._controller is not None:
+            self._controller.stop()
+            self.running = False
+
+    def messages(self) -> list:
+        """Return what was received, parsed as e-mail messages (headers decoded)."""
+        import email
+        from email import policy
+
+        return [
+            email.message_from_bytes(e.original_content, policy=policy.default)
+            for e in self.envelopes
+        ]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A running SMTP server on localhost that the site sends its mail through."""
+    server = SmtpServer(settings)
+    server.start()
+    yield server
+    server.stop()

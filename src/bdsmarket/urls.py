@@ -8,6 +8,7 @@ urlpatterns = [
     path("registry/import/", include("bdsmarket.registry.import_urls")),
     path("registry/", include("bdsmarket.registry.urls")),
     path("monitoring/", include("bdsmarket.monitoring.urls")),
+    path("indicators/", include("bdsmarket.indicators.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,9 @@ ENDPOINTS = {
     "POST /api/v1/deliveries",
     "GET /api/v1/costs",
     "POST /api/v1/costs",
+    "GET /api/v1/indicators",
+    "GET /api/v1/indicators/benchmark",
+    "GET /api/v1/indicators/definitions",
 }
 
 

@@ -70,6 +70,7 @@ INDICATORS = [
     "micro_and_pre_share",
     "outside_capital_share",
     "active_providers",
+    "return_to_same_provider",
 ]
 
 
@@ -89,6 +90,15 @@ def reference(stored, providers, scope_months, approved):
         if client in seen:
             repeats.add(row["order"])
         seen.add(client)
+    # Returns: each client's first two attentions anywhere, the second in the scope.
+    by_client: dict[str, list[dict]] = {}
+    for row in sorted(universe, key=lambda row: (row["date"], row["order"])):
+        by_client.setdefault(row["key"], []).append(row)
+    seconds = [
+        (visits[0], visits[1])
+        for visits in by_client.values()
+        if len(visits) > 1 and visits[1]["month"] in scope_months
+    ]
     rows = [row for row in universe if row["month"] in scope_months]
     attentions = len(rows)
     priced = [row for row in rows if row["price"] > 0]
@@ -121,6 +131,10 @@ def reference(stored, providers, scope_months, approved):
         ),
         "outside_capital_share": share(len([r for r in rows if not r["capital"]]), attentions),
         "active_providers": len({row["provider"] for row in rows}),
+        "return_to_same_provider": share(
+            len([1 for first, second in seconds if first["provider"] == second["provider"]]),
+            len(seconds),
+        ),
     }
 
 

@@ -10,22 +10,9 @@ import pytest
 from bdsmarket.indicators.models import Basis, Fact
 from bdsmarket.indicators.queries import IndicatorError, Scope, indicators_compute
 from bdsmarket.monitoring import services
-from bdsmarket.monitoring.models import Submission
+from tests.reporting import approve, report, store
 
 MAY, JUNE = date(2003, 5, 1), date(2003, 6, 1)
-
-
-def store(actor, *rows):
-    return services.deliveries_store(actor=actor, rows=list(rows), source="api")
-
-
-def report(provider, month) -> Submission:
-    return Submission.objects.get(provider=provider, period__month=month)
-
-
-def approve(staff, officer, submission):
-    services.submission_submit(actor=staff, submission=submission)
-    services.submission_approve(actor=officer, submission=submission)
 
 
 def figures(month_first=MAY, month_last=JUNE, basis=Basis.APPROVED, providers=None, **options):

@@ -132,3 +132,15 @@ def test_it_uses_the_cities_and_sectors_already_there(program, lima, garments):
     assert Provider.objects.filter(code__startswith="GEN-").exists()
     assert Delivery.objects.filter(client_sector=garments).exists()
     assert Program.current().name == program.name
+
+
+def test_the_generated_program_s_figures_are_ready_for_the_indicators():
+    from bdsmarket.indicators.queries import Scope, indicators_compute
+
+    _generate(providers=3, deliveries=240, months=4, first_month="2023-01")
+
+    result = indicators_compute(Scope(date(2023, 1, 1), date(2023, 4, 1)), ["attentions", "income"])
+    assert result.has_data
+    assert result.total.values["attentions"] == Delivery.objects.count() == 240
+    total = sum(Delivery.objects.values_list("price", flat=True))
+    assert result.total.values["income"] == total

@@ -6,7 +6,6 @@ The program's defaults: reports due on the 10th of the next month, a reminder 3 
 """
 
 import email
-import socket
 from collections import Counter
 from datetime import date, timedelta
 from io import StringIO
@@ -217,36 +216,10 @@ def test_the_command_without_a_date_uses_today(program, mailoutbox):
 # A real SMTP server
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def test_reminders_reach_a_real_smtp_server(ana, smtp_server):
+    reminders_send(today=BEFORE)
 
-
-def test_reminders_reach_a_real_smtp_server(ana, settings):
-    controller_module = pytest.importorskip("aiosmtpd.controller")
-
-    class Collect:
-        def __init__(self):
-            self.envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 Message accepted"
-
-    handler = Collect()
-    port = _free_port()
-    controller = controller_module.Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        reminders_send(today=BEFORE)
-    finally:
-        controller.stop()
-    (envelope,) = handler.envelopes
+    (envelope,) = smtp_server.envelopes
     assert envelope.rcpt_tos == ["ana@example.org"]
     received = email.message_from_bytes(envelope.original_content)
     assert received.get_content_type() == "multipart/alternative"

@@ -9,7 +9,7 @@ each with its full help, rendered in English at a fixed width.
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,21 +68,28 @@ def render() -> str:
     return "\n".join(parts)
 
 
-def main(argv: list[str] | None = None) -> int:
+def generated_doc_main(doc: Path, render_doc: Callable[[], str], module: str,
+                       argv: list[str] | None = None) -> int:  # fmt: skip
+    """Write `doc` from `render_doc()`, or with --check say whether it is out of date: the
+    main of every page generated from the code (`python -m <module> [--check]`)."""
     args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bdsmarket.settings")
     import django
 
     django.setup()
-    text = render()
+    text = render_doc()
     if "--check" in args:
-        if not DOC.exists() or DOC.read_text() != text:
-            print(f"{DOC} is out of date: run `python -m bdsmarket.core.clidoc`.")
+        if not doc.exists() or doc.read_text() != text:
+            print(f"{doc} is out of date: run `python -m {module}`.")
             return 1
         return 0
-    DOC.write_text(text)
-    print(f"Wrote {DOC}.")
+    doc.write_text(text)
+    print(f"Wrote {doc}.")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return generated_doc_main(DOC, render, "bdsmarket.core.clidoc", argv)
 
 
 if __name__ == "__main__":

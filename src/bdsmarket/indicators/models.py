@@ -142,3 +142,83 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.first_month:%Y-%m} to {self.last_month:%Y-%m}"
+
+
+class Dispatch(models.Model):
+    """One bulletin to one recipient: what is to be (or was) sent, and what became of it.
+
+    A dispatch is written before anything is sent and sent by the worker, retried while the
+    mail server fails, so a bulletin is never lost; it is sent at most once per dispatch
+    (the row is locked while sending and marked sent at once), and queueing the same
+    period's bulletin again for the same person finds the dispatch already there.
+    """
+
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", _("provider's benchmark")
+        PROGRAM = "program", _("program-wide bulletin")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("bulletin"), max_length=10, choices=Kind.choices)
+    month = models.DateField(_("month"))
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bulletins",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bulletins",
+    )
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # The same Message-ID on every attempt: a mail server that took a message whose
+    # acknowledgement was lost gets it again under the same id, which readers fold into one.
+    message_id = models.CharField(max_length=200, blank=True)
+    resend_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When the figures it showed were taken from the reports (the data cut-off).
+    figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulletin sent")
+        verbose_name_plural = _("bulletins sent")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "month", "provider", "email"],
+                condition=models.Q(resend_of__isnull=True, provider__isnull=False),
+                name="one_benchmark_per_recipient_and_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "month", "email"],
+                condition=models.Q(resend_of__isnull=True, provider__isnull=True),
+                name="one_program_bulletin_per_recipient_and_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="dispatch_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m} to {self.email} ({self.status})"

@@ -294,11 +294,15 @@ def _sort_key(key: tuple) -> tuple:
     )
 
 
-def _rows_sql(scope: Scope, grouping: Sequence[str]) -> tuple[str, list, list[str]]:
+def _rows_sql(
+    scope: Scope, grouping: Sequence[str], *, visits: bool = True
+) -> tuple[str, list, list[str]]:
     """Return the FROM … WHERE of the scope's ranked rows, its parameters and the SELECT
-    expressions of the grouping (named as `_key` reads them)."""
+    expressions of the grouping (named as `_key` reads them). Without `visits` (no repeat
+    counted), only the scope's months are read."""
     statuses = BASIS_STATUSES[scope.basis]
-    ranked, params = ranked_rows_sql(statuses, scope.providers)
+    span = None if visits else (scope.first_month, scope.last_month)
+    ranked, params = ranked_rows_sql(statuses, scope.providers, visits=visits, months=span)
     where = ["r.month >= %s", "r.month <= %s"]
     params = [*params, scope.first_month, scope.last_month]
     for dimension, values in scope.filters.items():
@@ -343,7 +347,7 @@ def _rows_measures(
     scope: Scope, grouping: Sequence[str], *, distinct_clients: bool = False
 ) -> dict[tuple, dict[str, Any]]:
     """Return the measures per group, added up from the delivery rows themselves."""
-    source, params, selects = _rows_sql(scope, grouping)
+    source, params, selects = _rows_sql(scope, grouping, visits=not distinct_clients)
     aliases = [select.rsplit(" AS ", 1)[1] for select in selects]
     if distinct_clients:
         measures = "COUNT(DISTINCT r.client_key) AS clients"
@@ -369,7 +373,7 @@ def _rows_measures(
 
 
 def _clients_total(scope: Scope) -> dict[str, Any]:
-    source, params, _selects = _rows_sql(scope, ())
+    source, params, _selects = _rows_sql(scope, (), visits=False)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(DISTINCT r.client_key) {source}", params)
         return {"clients": cursor.fetchone()[0] or 0}
@@ -378,7 +382,7 @@ def _clients_total(scope: Scope) -> dict[str, Any]:
 def _providers_active(scope: Scope) -> int:
     """Return how many providers have an attention in the scope."""
     if _uses_rows(scope, ()):
-        source, params, _selects = _rows_sql(scope, ())
+        source, params, _selects = _rows_sql(scope, (), visits=False)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(DISTINCT r.provider_id) {source}", params)
             return cursor.fetchone()[0] or 0
@@ -464,50 +468,51 @@ def _covering_providers(scope: Scope, grouping: Sequence[str]) -> dict[tuple, di
 def _returns(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[str, Any]]:
     """Return, per group, the clients who came back (a second attention in the scope's
     months, the first with a provider of the scope) and those who came back to the same
-    provider. Grouped by provider: the first provider; by period: the second attention's."""
+    provider. Grouped by provider: the first provider; by period: the second attention's.
+
+    One pass over the basis's rows, numbering each client's attentions across providers:
+    the second ones are the returns, and each knows its client's first provider.
+    """
     if any(name in DIMENSIONS for name in grouping) or scope.filters:
         return {}  # a return is a client's, not a part of a month's
-    ranked, params = ranked_rows_sql(BASIS_STATUSES[scope.basis], None)
+    rows, params = ranked_rows_sql(BASIS_STATUSES[scope.basis], None, visits=False)
+    order = "PARTITION BY client_key ORDER BY date, delivery_id"
     visits = (
-        "SELECT provider_id, month, client_key, "
-        "ROW_NUMBER() OVER (PARTITION BY client_key ORDER BY date, delivery_id) AS n "
-        f"FROM ({ranked}) v"
+        "SELECT provider_id, month, "
+        f"ROW_NUMBER() OVER ({order}) AS n, FIRST_VALUE(provider_id) OVER ({order}) AS first "
+        f"FROM ({rows}) v"
     )
-    where = ["s.month >= %s", "s.month <= %s"]
+    where = ["r.n = 2", "r.month >= %s", "r.month <= %s"]
     params = [*params, scope.first_month, scope.last_month]
     if scope.providers is not None:
-        where.append(f"f.provider_id IN ({', '.join(['%s'] * len(scope.providers))})")
+        where.append(f"r.first IN ({', '.join(['%s'] * len(scope.providers))})")
         params += list(scope.providers)
     selects, aliases = [], []
     for name in grouping:
         if name == "provider":
-            selects.append("f.provider_id AS provider_id")
-            aliases.append("f.provider_id")
+            selects.append("r.first AS provider_id")
+            aliases.append("r.first")
         elif name == "month":
-            selects.append("s.month AS month")
-            aliases.append("s.month")
+            selects.append("r.month AS month")
+            aliases.append("r.month")
         else:
             for part in ("year", "quarter") if name == "quarter" else ("year",):
-                sql, part_params = connection.ops.date_extract_sql(part, "s.month", [])
+                sql, part_params = connection.ops.date_extract_sql(part, "r.month", [])
                 selects.append(f"{_inline(sql, part_params)} AS {part}")
                 aliases.append(_inline(sql, part_params))
     group = f" GROUP BY {', '.join(aliases)}" if aliases else ""
     sql = (
-        f"WITH visits AS ({visits}), "
-        "firsts AS (SELECT client_key, provider_id FROM visits WHERE n = 1), "
-        "seconds AS (SELECT client_key, provider_id, month FROM visits WHERE n = 2) "
         f"SELECT {', '.join([*selects, 'COUNT(*) AS came_back'])}, "
-        "SUM(CASE WHEN s.provider_id = f.provider_id THEN 1 ELSE 0 END) AS returned "
-        "FROM seconds s JOIN firsts f ON f.client_key = s.client_key "
-        f"WHERE {' AND '.join(where)}{group}"
+        "SUM(CASE WHEN r.provider_id = r.first THEN 1 ELSE 0 END) AS returned "
+        f"FROM ({visits}) r WHERE {' AND '.join(where)}{group}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     result: dict[tuple, dict[str, Any]] = {}
     came_back = returned = 0
-    for row in rows:
+    for row in found:
         figures = {"came_back": row["came_back"] or 0, "returned": int(row["returned"] or 0)}
         came_back += figures["came_back"]
         returned += figures["returned"]

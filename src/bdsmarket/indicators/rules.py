@@ -155,6 +155,12 @@ def quarter_of(month: date) -> int:
     return (month.month - 1) // 3 + 1
 
 
+def bulletin_is_news(month: date, today: date) -> bool:
+    """Whether approving `month`'s report today sends its bulletin: a benchmark is news for
+    the month being reported (last month) or later, not for a late report of long ago."""
+    return month.replace(day=1) >= month_add(today.replace(day=1), -1)
+
+
 # Benchmarks
 
 

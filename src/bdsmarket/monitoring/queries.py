@@ -10,8 +10,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Min, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bdsmarket.registry.models import City, Provider, ProviderStatus, Sector
 
@@ -105,6 +117,85 @@ def overdue_submissions(today: date) -> list[OwedReport]:
     before `today`, the latest first, then by provider code."""
     owed = reports_owed(due_from=None, due_to=today - timedelta(days=1), today=today)
     return sorted(owed, key=lambda report: (report.days_late, report.provider.code))
+
+
+@dataclass(frozen=True)
+class ReportingRecord:
+    """How one provider reported the months of a span whose reports are past due.
+
+    `due`: the reports it owed (every month from the one it became active in, as
+    reports_owed counts them, plus any month it reported outside that); `sent`: those it
+    submitted; `approved`: those approved; `late`: those first sent after their due date.
+    """
+
+    provider: Provider
+    due: int
+    sent: int
+    approved: int
+    late: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.sent
+
+    @property
+    def on_time(self) -> int:
+        return self.sent - self.late
+
+
+def reporting_completeness(
+    *, first_month: date, last_month: date, today: date
+) -> list[ReportingRecord]:
+    """Return, by provider code, the reporting record of each provider that owed or sent a
+    report of a month from `first_month` to `last_month` whose due date is before `today`.
+
+    A report is sent as reports_owed counts it (submitted at least once); it is late when
+    it was first submitted after its due date (an amendment of an approved month never is).
+    A fixed number of queries, whatever the number of providers and months.
+    """
+    yesterday = today - timedelta(days=1)
+    owed = [
+        report
+        for report in reports_owed(due_from=None, due_to=yesterday, today=today)
+        if first_month <= report.month <= last_month
+    ]
+    first_sent = (
+        Submission.history.filter(id=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    sent = (
+        Submission.objects.filter(
+            period__month__gte=first_month,
+            period__month__lte=last_month,
+            period__due_date__lt=today,
+        )
+        .filter(~Q(status=SubmissionStatus.DRAFT) | Q(version__gt=1))
+        .annotate(first_sent=Coalesce(Subquery(first_sent), F("submitted_at")))
+        .values_list("provider_id", "status", "version", "period__due_date", "first_sent")
+        .order_by()
+    )
+    counts: dict[int, list[int]] = {}  # provider -> [due, sent, approved, late]
+    for provider_id, status, version, due, first in sent:
+        tally = counts.setdefault(provider_id, [0, 0, 0, 0])
+        tally[0] += 1
+        tally[1] += 1
+        tally[2] += 1 if status == SubmissionStatus.APPROVED else 0
+        if first is None:
+            late = version == 1 and rules.is_late(due, None, today)
+        else:
+            late = rules.is_late(due, timezone.localdate(first), today)
+        tally[3] += 1 if late else 0
+    providers = {report.provider.pk: report.provider for report in owed}
+    for report in owed:
+        counts.setdefault(report.provider.pk, [0, 0, 0, 0])[0] += 1
+    missing = [pk for pk in counts if pk not in providers]
+    providers.update(Provider.objects.in_bulk(missing))
+    records = [
+        ReportingRecord(providers[pk], due, sent_count, approved, late)
+        for pk, (due, sent_count, approved, late) in counts.items()
+    ]
+    return sorted(records, key=lambda record: record.provider.code)
 
 
 # A report's totals

@@ -66,6 +66,17 @@ def _figures_refresh(submission: Submission) -> None:
     facts_refresh(providers=[submission.provider_id])
 
 
+def _bulletin_queue(submission: Submission) -> None:
+    """Send the provider its benchmark for the month just approved, if it is news."""
+    from bdsmarket.indicators.rules import bulletin_is_news
+    from bdsmarket.indicators.services import bulletins_queue
+
+    from .validation import program_today
+
+    if bulletin_is_news(submission.period.month, program_today()):
+        bulletins_queue(month=submission.period.month, provider=submission.provider, program=False)
+
+
 def _save(instance: Model, *, actor: User | None, fields: list[str] | None = None) -> None:
     instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     instance.save(update_fields=fields)
@@ -719,6 +730,7 @@ def submission_approve(*, actor: User, submission: Submission) -> ApprovedVersio
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     _save(submission, actor=actor)
     _figures_refresh(submission)
+    _bulletin_queue(submission)
     return version
 
 
