@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.models import PROGRAM_STAFF, Role, User
 from bdsmarket.monitoring.models import (
     CostReport,
@@ -131,16 +132,6 @@ def ranked_rows_sql(
         f"WHERE {where}"
     )
     return sql, params
-
-
-def statistics_refresh(*tables: str) -> None:
-    """Have PostgreSQL look at `tables` again after a bulk load, so that the next queries are
-    planned for the rows they now hold (autovacuum would, but only some time later)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.text import normalize_key
 from bdsmarket.demo.fake import NationalIds
 from bdsmarket.registry import services as registry
@@ -155,6 +156,7 @@ def national_data_generate(
     progress(_("deliveries"), 0.0)
     rows = _delivery_rows(rng, submissions, counts, sectors, import_batch.pk, seed)
     written = _deliveries_write(rows, deliveries, batch, progress)
+    statistics_refresh(storing.TABLE)
     progress(_("deliveries"), 1.0)
     # The reports went in approved without the workflow: the indicators' facts are taken
     # once, now (the workflow takes them report by report).

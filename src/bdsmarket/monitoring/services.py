@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.models import User
 from bdsmarket.registry.models import City, Provider, Sector
 
@@ -256,6 +257,10 @@ def deliveries_store(
     )
 
 
+# After this many rows in one import, PostgreSQL is asked to look at the table again.
+STATISTICS_AFTER_ROWS = 100_000
+
+
 @transaction.atomic
 def deliveries_load(
     *,
@@ -292,6 +297,8 @@ def deliveries_load(
         result = _deliveries_write(actor, blocks(), batch, first_attempt=False)
     if result.repeats:
         raise RowsRepeated(result.repeats)
+    if result.created >= STATISTICS_AFTER_ROWS:
+        statistics_refresh(Delivery._meta.db_table)
     batch.rows = result.created + result.unchanged
     # A file read as it goes knows its digest once it has been read.
     batch.file_sha256 = file_sha256() if callable(file_sha256) else file_sha256
