@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "bdsmarket.registry",
     "bdsmarket.monitoring",
     "bdsmarket.indicators",
+    "bdsmarket.incentives",
     "bdsmarket.demo",
     "django.contrib.admin",
     "django.contrib.auth",

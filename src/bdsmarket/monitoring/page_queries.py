@@ -72,11 +72,6 @@ def submissions_with_figures(submissions: QuerySet[Submission]) -> QuerySet[Subm
         .order_by()
         .values("submission")
     )
-    first_sent = (
-        Submission.history.filter(id=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
-        .order_by("history_date")
-        .values("history_date")[:1]
-    )
     return submissions.select_related("provider", "period").annotate(
         row_count=Coalesce(
             Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
@@ -91,7 +86,7 @@ def submissions_with_figures(submissions: QuerySet[Submission]) -> QuerySet[Subm
             Subquery(warnings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
             Value(0),
         ),
-        first_submitted_at=Coalesce(Subquery(first_sent), F("submitted_at")),
+        first_submitted_at=queries.first_submitted_at(),
     )
 
 

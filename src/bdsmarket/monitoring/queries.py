@@ -143,6 +143,18 @@ class ReportingRecord:
         return self.sent - self.late
 
 
+def first_submitted_at() -> Coalesce:
+    """Return an expression for when a submission was first sent: the stamp its first
+    sending recorded in the history (not the history entry's own date, which is when the
+    entry was written: a loaded or migrated report keeps its day), else its own."""
+    first_sent = (
+        Submission.history.filter(id=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
+        .order_by("history_date", "history_id")
+        .values("submitted_at")[:1]
+    )
+    return Coalesce(Subquery(first_sent), F("submitted_at"))
+
+
 def reporting_completeness(
     *, first_month: date, last_month: date, today: date
 ) -> list[ReportingRecord]:
@@ -159,11 +171,6 @@ def reporting_completeness(
         for report in reports_owed(due_from=None, due_to=yesterday, today=today)
         if first_month <= report.month <= last_month
     ]
-    first_sent = (
-        Submission.history.filter(id=OuterRef("pk"), status=SubmissionStatus.SUBMITTED)
-        .order_by("history_date")
-        .values("history_date")[:1]
-    )
     sent = (
         Submission.objects.filter(
             period__month__gte=first_month,
@@ -171,7 +178,7 @@ def reporting_completeness(
             period__due_date__lt=today,
         )
         .filter(~Q(status=SubmissionStatus.DRAFT) | Q(version__gt=1))
-        .annotate(first_sent=Coalesce(Subquery(first_sent), F("submitted_at")))
+        .annotate(first_sent=first_submitted_at())
         .values_list("provider_id", "status", "version", "period__due_date", "first_sent")
         .order_by()
     )

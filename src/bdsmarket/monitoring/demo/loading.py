@@ -295,17 +295,26 @@ class Loader:
             submission.submitted_at = submission.submitted_by = submission.reviewed_at = None
             submission.reviewed_by = None
             submission._history_user = self.entered_by(submission.provider.code)  # type: ignore[attr-defined]
+            sent = final[submission.pk][1]
+            # Each history entry is dated when the step happened, as if people had acted then.
+            submission._history_date = (  # type: ignore[attr-defined]
+                sent - timedelta(hours=1) if sent else self.context.now
+            )
         history.bulk_history_create(created, default_date=self.context.now)
         approved = [self.submissions[key] for key in self.months if key in self.plain]
         for submission in approved:
             _status, submission.submitted_at, submission.submitted_by, _at = final[submission.pk]
             submission.status = SubmissionStatus.SUBMITTED
+            submission._history_date = submission.submitted_at  # type: ignore[attr-defined]
         history.bulk_history_create(approved, update=True, default_date=self.context.now)
         for submission in approved:
             submission.status, _at, _by, submission.reviewed_at = final[submission.pk]
             submission.reviewed_by = self.officer
             submission._history_user = self.officer  # type: ignore[attr-defined]
+            submission._history_date = submission.reviewed_at  # type: ignore[attr-defined]
         history.bulk_history_create(approved, update=True, default_date=self.context.now)
+        for submission in created:
+            del submission._history_date  # type: ignore[attr-defined]  # the stories stamp their own
 
     def _deliveries_create(self) -> list[Delivery]:
         """Store each month's rows as one import, built as deliveries_store builds them."""

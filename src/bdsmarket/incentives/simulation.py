@@ -1,0 +1,101 @@
+"""The simulator: a scheme (a draft, or two side by side) run over past months, in memory.
+
+Nothing is stored: staff see what each provider would have been paid, month by month, and
+what the scheme would have cost in all, before they adopt it. The caps carry over from
+month to month inside the run, as they would have if the scheme had been in force.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from bdsmarket.indicators.rules import month_add
+from bdsmarket.registry.models import Provider
+
+from . import queries, services
+from .models import IncentiveScheme
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class SchemeRun:
+    """One scheme's results over the span."""
+
+    scheme: IncentiveScheme
+    # provider pk → month → amount
+    by_provider_month: dict[int, dict[date, Decimal]] = field(default_factory=dict)
+    # rule code → amount over the span
+    by_rule: dict[str, Decimal] = field(default_factory=dict)
+
+    def provider_total(self, provider_id: int) -> Decimal:
+        return sum(self.by_provider_month.get(provider_id, {}).values(), ZERO)
+
+    def month_total(self, month: date) -> Decimal:
+        return sum((months.get(month, ZERO) for months in self.by_provider_month.values()), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((self.provider_total(pk) for pk in self.by_provider_month), ZERO)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    first_month: date
+    last_month: date
+    months: tuple[date, ...]
+    providers: tuple[Provider, ...]
+    runs: tuple[SchemeRun, ...]
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, month = [], first.replace(day=1)
+    while month <= last.replace(day=1):
+        months.append(month)
+        month = month_add(month, 1)
+    return months
+
+
+def simulate(
+    schemes: list[IncentiveScheme],
+    first_month: date,
+    last_month: date,
+    providers: list[Provider] | None = None,
+) -> Simulation:
+    """Return each of `schemes` applied to every approved month from `first_month` to
+    `last_month` of `providers` (default: every provider), as if it had been in force from
+    the first month on (nothing paid before it)."""
+    months = months_between(first_month, last_month)
+    chosen = list(providers) if providers is not None else list(Provider.objects.order_by("code"))
+    runs = []
+    for scheme in schemes:
+        spec = queries.scheme_spec(scheme)
+        run = SchemeRun(scheme)
+        # provider → rule → (paid this calendar year, paid in the run)
+        earlier: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
+        by_rule: dict[str, Decimal] = defaultdict(Decimal)
+        for month in months:
+            if month.month == 1:  # a new calendar year: its caps start again
+                for paid in earlier.values():
+                    paid.update({code: (ZERO, total) for code, (_year, total) in paid.items()})
+            for figures in services.month_figures(
+                spec, scheme.code, chosen, month, earlier=earlier
+            ):
+                pk = figures.provider.pk
+                run.by_provider_month.setdefault(pk, {})[month] = figures.result.total
+                paid = earlier[pk]
+                for line in figures.result.lines:
+                    year, total = paid.get(line.code, (ZERO, ZERO))
+                    paid[line.code] = (year + line.amount, total + line.amount)
+                    by_rule[line.code] += line.amount
+        run.by_rule = dict(by_rule)
+        runs.append(run)
+    reported = {pk for run in runs for pk in run.by_provider_month}
+    return Simulation(
+        months[0] if months else first_month,
+        months[-1] if months else last_month,
+        tuple(months),
+        tuple(provider for provider in chosen if provider.pk in reported),
+        tuple(runs),
+    )
