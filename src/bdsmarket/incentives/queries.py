@@ -296,3 +296,19 @@ def program_balances(packages: QuerySet[SupportPackage] | None = None) -> list[B
         Payment.objects.filter(package__in=chosen),
         budgets,
     )
+
+
+def line_rows_url(statement: Statement, rule_base: str) -> str:
+    """Return the address of the rows behind a line's base: the provider's approved rows of
+    the month that the base counts (its filter applied), with the figure recomputed."""
+    from bdsmarket.indicators.rows import rows_url
+
+    base = BASES[rule_base]
+    scope = Scope(
+        statement.month,
+        statement.month,
+        providers=frozenset([statement.provider_id]),
+        filters=base.scope_filters,
+        basis=Basis.APPROVED,
+    )
+    return rows_url(scope, indicator=base.indicator)

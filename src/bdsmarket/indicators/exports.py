@@ -36,13 +36,15 @@ def _text(cell: Any) -> str:
 
 def table_csv(table: Table) -> bytes:
     """Return `table` as CSV: UTF-8 with a BOM (so that spreadsheets show accents right),
-    comma-separated, the header row first, then the rows, a blank row and the notes."""
+    comma-separated, the header row first, then the rows, and a blank row and the notes if
+    there are any."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.header for column in table.columns])
     for row in table.rows:
         writer.writerow([_text(cell) for cell in row])
-    writer.writerow([])
+    if table.notes:
+        writer.writerow([])
     for key, value in table.notes:
         writer.writerow([key, value])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
