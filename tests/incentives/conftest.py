@@ -7,7 +7,8 @@ hand.
                  June 2003: two rows, 200.00 paid by clients, one to a woman; no costs
     provider_b   May 2003: one row, 40.00 paid by its client (a man)
 
-Every report was sent on the 5th of the next month, before its due day.
+Every report was sent on the 5th of the next month, before its due day. Both providers
+have a support package from January 2003 (incentives are part of it).
 """
 
 from datetime import date, datetime
@@ -17,6 +18,7 @@ import pytest
 from django.utils import timezone
 
 from bdsmarket.incentives import services
+from bdsmarket.incentives.models import SupportPackage
 from bdsmarket.incentives.services import RuleInput
 from bdsmarket.monitoring.models import Submission
 from tests.indicators.page_data import costs
@@ -68,6 +70,8 @@ def months(staff_a, staff_b, officer, provider_a, provider_b, delivery_row):
         submission = report(provider, month)
         approve(staff, officer, submission)
         sent_on(submission, date(month.year, month.month + 1, 5))
+    for provider in (provider_a, provider_b):
+        SupportPackage.objects.create(provider=provider, starts_on=date(2003, 1, 1))
     return provider_a, provider_b
 
 

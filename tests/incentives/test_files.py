@@ -18,7 +18,7 @@ def batch_of_may(officer, manager, provider_a):
     services.statements_compute(actor=officer, month=MAY)
     for statement in Statement.objects.all():
         services.statement_approve(actor=manager, statement=statement)
-    package = services.package_create(actor=manager, provider=provider_a, starts_on=MAY)
+    package = provider_a.package
     package.bank_name, package.bank_account = "Banco de la Nación", "00-123-456789"
     package.save()
     return services.payment_batch_create(actor=manager)

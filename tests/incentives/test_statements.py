@@ -56,6 +56,19 @@ def test_computing_again_gives_the_same_statement(months, scheme, officer):
     assert list(Statement.objects.values_list("pk", "total", "version").order_by("pk")) == before
 
 
+def test_only_providers_with_a_support_package_in_force_get_statements(
+    months, scheme, officer, provider_a, provider_b
+):
+    provider_b.package.ends_on = date(2003, 4, 30)
+    provider_b.package.save()
+
+    services.statements_compute(actor=officer, month=MAY)
+
+    assert list(Statement.objects.values_list("provider", flat=True)) == [provider_a.pk]
+    with pytest.raises(ValidationError, match="No support package covers 2003-05 for CDE-CIX-01"):
+        services.statements_compute(actor=officer, month=MAY, providers=[provider_b])
+
+
 def test_only_approved_reports_are_paid(months, scheme, officer, staff_a, provider_a):
     monitoring.submission_amend(actor=staff_a, submission=report(provider_a, MAY), reason="Typo")
 
@@ -130,7 +143,8 @@ def test_a_declining_rate_follows_the_providers_program_year(months, manager, of
     declining = RuleInput(code="paid", label="declining", base="paid_by_client", rate=D("0.30"),
                           year_factors=("1", "0.5"))  # fmt: skip
     scheme_make(manager, declining)
-    services.package_create(actor=manager, provider=provider_a, starts_on=date(2002, 6, 1))
+    provider_a.package.starts_on = date(2002, 6, 1)
+    provider_a.package.save()
 
     services.statements_compute(actor=officer, month=MAY)
     services.statements_compute(actor=officer, month=JUNE, providers=[provider_a])

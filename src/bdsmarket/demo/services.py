@@ -67,15 +67,18 @@ def demo_load(
 
 
 def _history_stamp(context: DemoContext) -> None:
-    """Date every history entry at the demo's fixed instant instead of the loading time.
+    """Date every history entry the loading time stamped at the demo's fixed instant.
 
-    History records when a row was entered; the demo's rows were all "entered" at the end of
-    the reference program, so two loads with the same seed give identical tables.
+    History records when a row was entered; the demo's rows were "entered" by the end of the
+    reference program at the latest, so two loads with the same seed give identical tables.
+    Entries a step dated itself (when a report was sent, approved) keep their dates.
     """
     for model in apps.get_models():
         field_names = {f.name for f in model._meta.get_fields()}
         if {"history_id", "history_date", "history_type"} <= field_names:
-            model._default_manager.update(history_date=context.now)
+            model._default_manager.filter(history_date__gt=context.now).update(
+                history_date=context.now
+            )
 
 
 def demo_logins_create(*, password: str = DEMO_PASSWORD) -> list[User]:

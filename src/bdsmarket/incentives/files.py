@@ -1,29 +1,83 @@
-"""A payment batch as the file the bank takes: one transfer per provider (its statements'
-differences added up), CSV or XLSX, headers in the reader's language.
+"""Incentives as documents and files, for every door that hands them out: a payment batch
+as the file the bank takes, statements and schemes as JSON documents (the API answers with
+them, the `incentives` command writes them), the statements of a month as a table of lines
+(CSV or XLSX), and a simulation's totals. Nothing here knows about requests or views.
 
-The CSV holds the transfers only, so a bank's upload form reads it as it is; the XLSX adds
-a sheet about the batch (when it was made, its statements, the total).
+The batch's CSV holds the transfers only (one per provider, its statements' differences
+added up), so a bank's upload form reads it as it is; the XLSX adds a sheet about the batch
+(when it was made, its statements, the total).
+
+In documents, money is a decimal string with two decimals ("55.00"); a base, and what is
+counted of it, is money ("150.00") or a count ("2") as the base is; rates, factors and
+shares are fractions at full precision ("0.3" for 30 %); a figure that is not defined is
+null. Headers and words are in the reader's language.
 """
 
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from bdsmarket.indicators import definitions
 from bdsmarket.indicators.definitions import Unit
 from bdsmarket.indicators.exports import CONTENT_TYPES, table_csv, table_xlsx
-from bdsmarket.indicators.files import Column, Table, program_currency
+from bdsmarket.indicators.files import Column, Table, program_currency, utc
+from bdsmarket.registry.models import Provider
 
-from .models import PaymentBatch, Statement, SupportPackage
+from . import queries, wording
+from .models import (
+    IncentiveRule,
+    IncentiveScheme,
+    PaymentBatch,
+    Statement,
+    StatementLine,
+    SupportPackage,
+)
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
 
 FORMATS = ("csv", "xlsx")
+STATEMENT_FORMATS = ("csv", "xlsx", "json")
+CONTENT_TYPES = {**CONTENT_TYPES, "json": "application/json; charset=utf-8"}
 
 
-def batch_table(batch: PaymentBatch) -> Table:
-    """Return the batch's transfers: one row per provider, by provider code. A negative
-    amount is a claw-back the program recovers rather than pays."""
+@dataclass(frozen=True)
+class Transfer:
+    """What one provider gets (negative: gives back) from a batch: its statements'
+    differences added up, and where the money goes."""
+
+    provider: Provider
+    package: SupportPackage | None
+    statements: tuple[Statement, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((statement.difference for statement in self.statements), Decimal(0))
+
+    @property
+    def direction(self) -> str:
+        """ "pay", or "recover" when the program takes back more than it pays."""
+        return "pay" if self.amount >= 0 else "recover"
+
+    @property
+    def account_holder(self) -> str:
+        return (self.package.account_holder if self.package else "") or self.provider.name
+
+
+def batch_transfers(batch: PaymentBatch) -> tuple[list[Statement], list[Transfer]]:
+    """Return the batch's statements (by provider code, month and version) and its
+    transfers, one per provider, by provider code."""
     statements = list(
         Statement.objects.filter(batch=batch)
-        .select_related("provider")
+        .select_related("provider", "scheme", "superseded_by")
         .order_by("provider__code", "month", "version")
     )
     packages = {
@@ -35,25 +89,32 @@ def batch_table(batch: PaymentBatch) -> Table:
     by_provider: dict[int, list[Statement]] = {}
     for statement in statements:
         by_provider.setdefault(statement.provider_id, []).append(statement)
-    rows = []
-    for provider_statements in by_provider.values():
-        provider = provider_statements[0].provider
-        package = packages.get(provider.pk)
-        amount = sum((statement.difference for statement in provider_statements), Decimal(0))
-        rows.append(
-            [
-                provider.code,
-                provider.name,
-                provider.tax_id,
-                package.bank_name if package else "",
-                package.bank_account if package else "",
-                (package.account_holder if package else "") or provider.name,
-                amount,
-                _("pay") if amount >= 0 else _("recover"),
-                ", ".join(f"{s.month:%Y-%m} v{s.version}" for s in provider_statements),
-            ]
-        )
-    total = sum((row[6] for row in rows), Decimal(0))
+    transfers = [
+        Transfer(chosen[0].provider, packages.get(chosen[0].provider_id), tuple(chosen))
+        for chosen in by_provider.values()
+    ]
+    return statements, transfers
+
+
+def batch_table(batch: PaymentBatch) -> Table:
+    """Return the batch's transfers: one row per provider, by provider code. A negative
+    amount is a claw-back the program recovers rather than pays."""
+    statements, transfers = batch_transfers(batch)
+    rows = [
+        [
+            transfer.provider.code,
+            transfer.provider.name,
+            transfer.provider.tax_id,
+            transfer.package.bank_name if transfer.package else "",
+            transfer.package.bank_account if transfer.package else "",
+            transfer.account_holder,
+            transfer.amount,
+            _("pay") if transfer.direction == "pay" else _("recover"),
+            ", ".join(f"{s.month:%Y-%m} v{s.version}" for s in transfer.statements),
+        ]
+        for transfer in transfers
+    ]
+    total = sum((transfer.amount for transfer in transfers), Decimal(0))
     return Table(
         title=_("Payment batch %(number)s") % {"number": batch.pk},
         columns=[
@@ -90,4 +151,463 @@ def batch_file(batch: PaymentBatch, format: str) -> tuple[bytes, str, str]:
         return table_csv(Table(table.title, table.columns, rows)), name, CONTENT_TYPES[format]
     if format == "xlsx":
         return table_xlsx(table), name, CONTENT_TYPES[format]
+    raise ValueError(format)
+
+
+# Figures as documents and tables write them
+
+
+def money(value: Decimal | None) -> str | None:
+    """Return an amount with its two decimals ("55.00"), None when there is none."""
+    return None if value is None else f"{value:.2f}"
+
+
+def fraction(value: object) -> str | None:
+    """Return a rate, factor or share at full precision, without trailing zeros ("0.3")."""
+    if value is None or value == "":
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{number.normalize():f}"
+
+
+def base_unit(base: str) -> Unit:
+    """Return the unit of a base: money for amounts, a count for everything else."""
+    known = queries.BASES.get(base)
+    return definitions.BY_ID[known.indicator].unit if known else Unit.COUNT
+
+
+def base_figure(base: str, value: object) -> str | None:
+    """Return a figure of a base ("150.00" of money, "2" of a count); None: not defined."""
+    if value is None:
+        return None
+    unit = base_unit(base)
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return money(number) if unit == Unit.MONEY else fraction(number)
+
+
+def _verbose(model: type[Model], field: str) -> str:
+    """Return a field's name as a header: the model's own, so pages and files agree."""
+    return str(capfirst(model._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
+
+
+def line_reason(line: StatementLine) -> str:
+    """Return why a line pays what it pays, in the words the pages use."""
+    return wording.reason_text(line) or _("Paid.")
+
+
+def _month(value: date) -> str:
+    return f"{value:%Y-%m}"
+
+
+# Schemes as documents
+
+
+def tiers_document(rule: IncentiveRule) -> list[dict[str, str | None]]:
+    return [
+        {
+            "lower": base_figure(rule.base, tier.get("lower")),
+            "upper": base_figure(rule.base, tier.get("upper")),
+            "rate": fraction(tier.get("rate")),
+        }
+        for tier in rule.tiers
+    ]
+
+
+def rule_document(rule: IncentiveRule) -> dict[str, Any]:
+    """Return one rule of a scheme: what it pays on, how much and its limits."""
+    return {
+        "position": rule.position,
+        "code": rule.code,
+        "label": rule.label,
+        "kind": rule.kind,
+        "base": rule.base,
+        "base_name": wording.base_name(rule.base),
+        "rate": fraction(rule.rate),
+        "tiers": tiers_document(rule),
+        "amount_per_unit": money(rule.amount_per_unit),
+        "base_floor": base_figure(rule.base, rule.base_floor),
+        "year_factors": [fraction(factor) for factor in rule.year_factors],
+        "cap_per_period": money(rule.cap_per_period),
+        "cap_per_year": money(rule.cap_per_year),
+        "cap_total": money(rule.cap_total),
+        "threshold_indicator": rule.threshold_indicator or None,
+        "threshold_minimum": fraction(rule.threshold_minimum),
+        "on_time_only": rule.on_time_only,
+    }
+
+
+def scheme_reference(scheme: IncentiveScheme) -> dict[str, Any]:
+    return {
+        "id": scheme.pk,
+        "code": scheme.code,
+        "version": scheme.version,
+        "name": scheme.name,
+        "status": scheme.status,
+    }
+
+
+def scheme_document(scheme: IncentiveScheme) -> dict[str, Any]:
+    """Return a scheme with its rules (`scheme.rules` prefetched, or one query)."""
+    return {
+        **scheme_reference(scheme),
+        "description": scheme.description,
+        "effective_from": scheme.effective_from,
+        "effective_to": scheme.effective_to,
+        "penalty_measure": scheme.penalty_measure,
+        "penalty_bands": [
+            {"from_gap": fraction(band["from_gap"]), "keep": fraction(band["keep"])}
+            for band in scheme.penalty_bands
+        ],
+        "unverified_keep": fraction(scheme.unverified_keep),
+        "adopted_at": utc(scheme.adopted_at),
+        "rules": [rule_document(rule) for rule in scheme.rules.all()],
+    }
+
+
+# Statements as documents
+
+
+def statement_document(statement: Statement) -> dict[str, Any]:
+    """Return a statement without its lines: who, which month, which version, how much.
+
+    `superseded_by` is read from the statement (select it with `superseded_by` to spare a
+    query per statement)."""
+    successor = getattr(statement, "superseded_by", None)
+    return {
+        "id": statement.pk,
+        "provider": {
+            "id": statement.provider.pk,
+            "code": statement.provider.code,
+            "name": statement.provider.name,
+        },
+        "month": _month(statement.month),
+        "version": statement.version,
+        "status": statement.status,
+        "scheme": scheme_reference(statement.scheme),
+        "total": money(statement.total),
+        "difference": money(statement.difference),
+        "verification_gap": fraction(statement.verification_gap),
+        "penalty_keep": fraction(statement.penalty_keep),
+        "program_year": statement.program_year,
+        "on_time": statement.on_time,
+        "supersedes": statement.supersedes_id,
+        "superseded_by": successor.pk if successor is not None else None,
+        "batch": statement.batch_id,
+        "computed_at": utc(statement.computed_at),
+        "approved_at": utc(statement.approved_at),
+        "figures_as_of": utc(statement.figures_as_of),
+    }
+
+
+def line_document(
+    statement: Statement, line: StatementLine, absolute: Callable[[str], str]
+) -> dict[str, Any]:
+    """Return one line with every step of its amount; `absolute` makes the address of the
+    rows behind its base a full URL."""
+    rule = line.rule
+    return {
+        "position": line.position,
+        "rule_code": rule.code,
+        "rule_label": rule.label,
+        "kind": rule.kind,
+        "base": rule.base,
+        "base_name": wording.base_name(rule.base),
+        "base_value": base_figure(rule.base, line.base),
+        "counted": base_figure(rule.base, line.counted),
+        "rate": fraction(rule.rate),
+        "tiers": tiers_document(rule),
+        "amount_per_unit": money(rule.amount_per_unit),
+        "gross": money(line.gross),
+        "year_factor": fraction(line.year_factor),
+        "penalty_keep": fraction(line.penalty_keep),
+        "before_caps": money(line.before_caps),
+        "cap": line.cap or None,
+        "amount": money(line.amount),
+        "reason": line.reason,
+        "reason_text": line_reason(line),
+        "rows_url": absolute(queries.line_rows_url(statement, rule.base)),
+    }
+
+
+def statement_detail_document(
+    statement: Statement, absolute: Callable[[str], str]
+) -> dict[str, Any]:
+    """Return a statement with every line (`lines__rule` prefetched, or two queries)."""
+    return {
+        **statement_document(statement),
+        "lines": [line_document(statement, line, absolute) for line in statement.lines.all()],
+    }
+
+
+def statements_current(month: date) -> list[Statement]:
+    """Return every current statement of `month`, by provider code, lines prefetched."""
+    return list(
+        Statement.objects.filter(month=month.replace(day=1))
+        .exclude(status=Statement.Status.SUPERSEDED)
+        .select_related("provider", "scheme", "superseded_by")
+        .prefetch_related("lines__rule")
+        .order_by("provider__code", "version")
+    )
+
+
+def batch_document(batch: PaymentBatch) -> dict[str, Any]:
+    """Return a payment batch: its transfers (one per provider, as the bank's file has
+    them) and the statements they pay, each without its lines."""
+    statements, transfers = batch_transfers(batch)
+    creator = batch.created_by
+    return {
+        "id": batch.pk,
+        "created_at": utc(batch.created_at),
+        "created_by": creator.get_username() if creator is not None else None,
+        "paid_on": batch.paid_on,
+        "reference": batch.reference,
+        "currency": program_currency(),
+        "total": money(sum((transfer.amount for transfer in transfers), Decimal(0))),
+        "transfers": [
+            {
+                "provider": {
+                    "id": transfer.provider.pk,
+                    "code": transfer.provider.code,
+                    "name": transfer.provider.name,
+                },
+                "tax_id": transfer.provider.tax_id,
+                "bank": transfer.package.bank_name if transfer.package else "",
+                "account": transfer.package.bank_account if transfer.package else "",
+                "account_holder": transfer.account_holder,
+                "amount": money(transfer.amount),
+                "direction": transfer.direction,
+                "statements": [statement.pk for statement in transfer.statements],
+            }
+            for transfer in transfers
+        ],
+        "statements": [statement_document(statement) for statement in statements],
+    }
+
+
+# Statements as a table: one row per line
+
+
+def _tiers_text(rule: IncentiveRule) -> str:
+    return "; ".join(
+        f"{tier['lower']}\N{EN DASH}{tier['upper'] or ''}: {tier['rate']}"
+        for tier in tiers_document(rule)
+    )
+
+
+def statements_table(statements: Iterable[Statement]) -> Table:
+    """Return the lines of `statements`, one row per line with its statement's month,
+    version and figures; money, factors and bases as numbers (each base in its own unit)."""
+    chosen = list(statements)
+    rows: list[list[Any]] = []
+    for statement in chosen:
+        for line in statement.lines.all():
+            rule = line.rule
+            unit = base_unit(rule.base)
+            rows.append(
+                [
+                    statement.provider.code,
+                    statement.provider.name,
+                    _month(statement.month),
+                    statement.version,
+                    statement.get_status_display(),
+                    f"{statement.scheme.code} v{statement.scheme.version}",
+                    statement.program_year,
+                    _("Yes") if statement.on_time else _("No"),
+                    statement.verification_gap,
+                    rule.code,
+                    rule.label,
+                    wording.base_name(rule.base),
+                    (line.base, unit),
+                    (line.counted, unit),
+                    rule.rate,
+                    _tiers_text(rule),
+                    rule.amount_per_unit,
+                    line.gross,
+                    line.year_factor,
+                    line.penalty_keep,
+                    line.before_caps,
+                    capfirst(wording.cap_name(line.cap)),
+                    line.amount,
+                    line_reason(line),
+                ]
+            )
+    total = sum((statement.total for statement in chosen), Decimal(0))
+    months = sorted({_month(statement.month) for statement in chosen})
+    return Table(
+        title=_("Statements"),
+        columns=[
+            Column(_("Provider code")),
+            Column(_("Provider")),
+            Column(_("Month")),
+            Column(_verbose(Statement, "version")),
+            Column(_verbose(Statement, "status")),
+            Column(_verbose(Statement, "scheme")),
+            Column(_verbose(Statement, "program_year"), Unit.COUNT),
+            Column(_verbose(Statement, "on_time")),
+            Column(_verbose(Statement, "verification_gap"), Unit.SHARE),
+            Column(_("Rule code")),
+            Column(_("Rule")),
+            Column(_verbose(StatementLine, "base")),
+            Column(_("Value of the base")),
+            Column(_verbose(StatementLine, "counted")),
+            Column(_verbose(IncentiveRule, "rate"), Unit.SHARE),
+            Column(_verbose(IncentiveRule, "tiers")),
+            Column(_verbose(IncentiveRule, "amount_per_unit"), Unit.MONEY),
+            Column(_verbose(StatementLine, "gross"), Unit.MONEY),
+            Column(_verbose(StatementLine, "year_factor"), Unit.RATIO),
+            Column(_verbose(StatementLine, "penalty_keep"), Unit.RATIO),
+            Column(_verbose(StatementLine, "before_caps"), Unit.MONEY),
+            Column(_verbose(StatementLine, "cap")),
+            Column(_verbose(StatementLine, "amount"), Unit.MONEY),
+            Column(_verbose(StatementLine, "reason")),
+        ],
+        rows=rows,
+        notes=[
+            (_("Month"), ", ".join(months) or "—"),
+            (_("Statements"), str(len(chosen))),
+            (_("Total"), f"{total:.2f}"),
+            (_("Currency"), program_currency()),
+        ],
+    )
+
+
+def _csv_cell(cell: Any, unit: Unit | None) -> Any:
+    """Return a cell as a CSV shows it: money with its two decimals, other numbers plain."""
+    if isinstance(cell, tuple):
+        cell, unit = cell
+    if isinstance(cell, Decimal):
+        return money(cell) if unit == Unit.MONEY else fraction(cell)
+    return "" if cell is None else cell
+
+
+def csv_rows(table: Table) -> Table:
+    """Return `table` with its cells as a CSV file shows them, and without its notes: a
+    program reads the file as it is, one header row and the rows."""
+    rows = [[_csv_cell(cell, column.unit) for cell, column in zip(row, table.columns,
+                                                                  strict=True)]
+            for row in table.rows]  # fmt: skip
+    return Table(table.title, table.columns, rows)
+
+
+def statements_file(
+    statements: Sequence[Statement], format: str, *, month: date, absolute: Callable[[str], str]
+) -> tuple[bytes, str]:
+    """Return the statements of `month` as (content, file name) in `format`: csv or xlsx
+    (one row per line), or json (each statement with its lines, as the API gives it)."""
+    name = f"statements-{month:%Y-%m}.{format}"
+    if format == "json":
+        document = {
+            "month": _month(month),
+            "currency": program_currency(),
+            "statements": [statement_detail_document(s, absolute) for s in statements],
+        }
+        text = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        return (text + "\n").encode("utf-8"), name
+    table = statements_table(statements)
+    if format == "csv":
+        return table_csv(csv_rows(table)), name
+    if format == "xlsx":
+        return table_xlsx(table), name
+    raise ValueError(format)
+
+
+# A simulation's totals
+
+
+def _difference(amounts: Sequence[Decimal]) -> Decimal | None:
+    """Two schemes side by side: what the second pays more (negative: less) than the first."""
+    return amounts[-1] - amounts[0] if len(amounts) == 2 else None
+
+
+def simulation_table(simulation: "Simulation") -> Table:
+    """Return what each scheme of a simulation pays each provider over the span, the
+    difference when two schemes are compared, and the totals last."""
+    runs = simulation.runs
+    rows: list[list[Any]] = []
+    for provider in simulation.providers:
+        amounts = [run.provider_total(provider.pk) for run in runs]
+        rows.append([provider.code, provider.name, *amounts, _difference(amounts)])
+    totals = [run.total for run in runs]
+    rows.append([_("Total"), "", *totals, _difference(totals)])
+    columns = [
+        Column(_("Provider code")),
+        Column(_("Provider")),
+        *(Column(f"{run.scheme.code} v{run.scheme.version}", Unit.MONEY) for run in runs),
+        Column(_("Difference"), Unit.MONEY),
+    ]
+    if len(runs) != 2:
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    return Table(
+        title=_("Simulation"),
+        columns=columns,
+        rows=rows,
+        notes=[
+            (_("From"), _month(simulation.first_month)),
+            (_("To"), _month(simulation.last_month)),
+            *(
+                (f"{run.scheme.code} v{run.scheme.version}", run.scheme.name)
+                for run in simulation.runs
+            ),
+            (_("Currency"), program_currency()),
+        ],
+    )
+
+
+def simulation_document(simulation: "Simulation") -> dict[str, Any]:
+    """Return a simulation: the schemes and their totals (by rule too), and each provider's
+    amounts under each scheme, in all and month by month (lists in the schemes' order)."""
+    runs = simulation.runs
+    providers = []
+    for provider in simulation.providers:
+        amounts = [run.provider_total(provider.pk) for run in runs]
+        months = [
+            {
+                "month": _month(month),
+                "amounts": [money(run.by_provider_month.get(provider.pk, {}).get(month))
+                            for run in runs],
+            }
+            for month in simulation.months
+            if any(month in run.by_provider_month.get(provider.pk, {}) for run in runs)
+        ]  # fmt: skip
+        providers.append(
+            {
+                "provider": {"id": provider.pk, "code": provider.code, "name": provider.name},
+                "totals": [money(amount) for amount in amounts],
+                "difference": money(_difference(amounts)),
+                "months": months,
+            }
+        )
+    totals = [run.total for run in runs]
+    return {
+        "first": _month(simulation.first_month),
+        "last": _month(simulation.last_month),
+        "currency": program_currency(),
+        "schemes": [
+            {
+                **scheme_reference(run.scheme),
+                "total": money(run.total),
+                "by_rule": {code: money(amount) for code, amount in sorted(run.by_rule.items())},
+            }
+            for run in runs
+        ],
+        "providers": providers,
+        "totals": [money(total) for total in totals],
+        "difference": money(_difference(totals)),
+    }
+
+
+def simulation_file(simulation: "Simulation", format: str) -> tuple[bytes, str]:
+    """Return a simulation as (content, file name) in `format`: csv or xlsx (its table),
+    or json (its document, as the API gives it)."""
+    name = f"simulation-{simulation.first_month:%Y-%m}-{simulation.last_month:%Y-%m}.{format}"
+    if format == "json":
+        text = json.dumps(
+            simulation_document(simulation), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        )
+        return (text + "\n").encode("utf-8"), name
+    table = simulation_table(simulation)
+    if format == "csv":
+        return table_csv(csv_rows(table)), name
+    if format == "xlsx":
+        return table_xlsx(table), name
     raise ValueError(format)

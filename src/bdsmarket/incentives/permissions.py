@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from bdsmarket.core.models import Role, User
 
-from .models import IncentiveScheme, Statement, SupportPackage
+from .models import IncentiveScheme, PaymentBatch, Statement, SupportPackage
 
 
 def _active(user: User) -> bool:
@@ -33,6 +33,22 @@ def can_approve_statements(user: User) -> bool:
     return _is_manager(user)
 
 
+def can_approve_statement(user: User, statement: Statement) -> bool:
+    """Whether `user` may approve `statement`: a computed one (an approved or paid one is
+    never touched again, only superseded)."""
+    return can_approve_statements(user) and statement.status == Statement.Status.COMPUTED
+
+
+def can_edit_scheme(user: User, scheme: IncentiveScheme) -> bool:
+    """Whether `user` may change `scheme`: a draft (an adopted scheme changes only through
+    a new version)."""
+    return can_manage_schemes(user) and scheme.status == IncentiveScheme.Status.DRAFT
+
+
+def can_adopt_scheme(user: User, scheme: IncentiveScheme) -> bool:
+    return can_edit_scheme(user, scheme)
+
+
 def can_pay_statements(user: User) -> bool:
     return _is_manager(user)
 
@@ -49,6 +65,23 @@ def can_see_incentives(user: User) -> bool:
 def can_simulate(user: User) -> bool:
     """Run schemes over past months: the program's staff and auditors."""
     return _active(user) and user.reads_whole_program
+
+
+def can_see_batches(user: User) -> bool:
+    """The payment batches (every provider's transfers and accounts): the program's
+    readers."""
+    return _active(user) and user.reads_whole_program
+
+
+def can_see_program_packages(user: User) -> bool:
+    """Every support package and the program's balances against its budget."""
+    return _active(user) and user.reads_whole_program
+
+
+def batches_visible_to(user: User) -> QuerySet[PaymentBatch]:
+    """Return the payment batches `user` may see."""
+    batches = PaymentBatch.objects.select_related("created_by")
+    return batches if can_see_batches(user) else batches.none()
 
 
 def statements_visible_to(user: User) -> QuerySet[Statement]:

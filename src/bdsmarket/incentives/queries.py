@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.models import Basis
 from bdsmarket.indicators.queries import Scope, indicators_compute
-from bdsmarket.registry.models import ClientType, Gender
+from bdsmarket.indicators.rules import month_add
+from bdsmarket.registry.models import ClientType, Gender, Provider
 
 from . import rules
 from .models import (
@@ -166,6 +167,17 @@ def paid_before(
     return {
         code: (year.get(code) or Decimal(0), amount or Decimal(0)) for code, amount in total.items()
     }
+
+
+def supported_providers(month: date) -> QuerySet[Provider]:
+    """Return the providers whose support package covers `month` (incentives are part of
+    it), by code."""
+    month = month.replace(day=1)
+    return (
+        Provider.objects.filter(package__starts_on__lt=month_add(month, 1))
+        .exclude(package__ends_on__lt=month)
+        .order_by("code")
+    )
 
 
 def scheme_in_force(month: date, code: str | None = None) -> IncentiveScheme | None:

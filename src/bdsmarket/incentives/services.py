@@ -138,6 +138,13 @@ def scheme_create(
         penalty_bands=[{"from_gap": str(gap), "keep": str(keep)} for gap, keep in penalty_bands],
         unverified_keep=unverified_keep,
     )
+    _rules_store(scheme, rules_given)
+    scheme_check(scheme)
+    return scheme
+
+
+def _rules_store(scheme: IncentiveScheme, rules_given: Iterable[RuleInput]) -> None:
+    """Store `rules_given` as the rules of `scheme`, in their order."""
     for position, rule in enumerate(rules_given, start=1):
         IncentiveRule.objects.create(
             scheme=scheme,
@@ -161,6 +168,41 @@ def scheme_create(
             threshold_minimum=rule.threshold_minimum,
             on_time_only=rule.on_time_only,
         )
+
+
+@transaction.atomic
+def scheme_update(
+    *,
+    actor: User | None,
+    scheme: IncentiveScheme,
+    name: str,
+    effective_from: date,
+    rules_given: Iterable[RuleInput],
+    penalty_bands: Iterable[tuple[Decimal, Decimal]] = (),
+    penalty_measure: str = rules.PenaltyMeasure.INCOME,
+    unverified_keep: Decimal = Decimal(1),
+    description: str = "",
+) -> IncentiveScheme:
+    """Change a draft: its name, month, verification penalty and rules (given whole, in
+    their order); raise ValidationError naming every problem (nothing is stored then). An
+    adopted scheme never changes: a change is a new version (scheme_create)."""
+    if actor is not None and not permissions.can_manage_schemes(actor):
+        raise PermissionDenied
+    scheme = IncentiveScheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.status != IncentiveScheme.Status.DRAFT:
+        raise ValidationError(
+            _("An adopted scheme never changes: make a new version from it instead.")
+        )
+    scheme.name, scheme.description = name, description
+    scheme.effective_from = effective_from.replace(day=1)
+    scheme.penalty_measure = penalty_measure
+    scheme.penalty_bands = [
+        {"from_gap": str(gap), "keep": str(keep)} for gap, keep in penalty_bands
+    ]
+    scheme.unverified_keep = unverified_keep
+    scheme.save()
+    scheme.rules.all().delete()
+    _rules_store(scheme, rules_given)
     scheme_check(scheme)
     return scheme
 
@@ -332,9 +374,10 @@ class ComputeResult:
 def statements_compute(
     *, actor: User | None, month: date, providers: Iterable[Provider] | None = None
 ) -> ComputeResult:
-    """Compute the incentive statements of `month` (every provider with an approved report,
-    or `providers`) under the scheme in force, and of every later month already computed
-    for them (caps carry over from month to month).
+    """Compute the incentive statements of `month` for every provider whose support
+    package covers it (or `providers`, each of which must have one) under the scheme in
+    force, and of every later month already computed for them (caps carry over from month
+    to month). A provider without an approved report of the month gets no statement.
 
     A statement whose figures come out the same is left alone (computing again changes
     nothing); a computed one whose figures changed is replaced; an approved or paid one is
@@ -343,15 +386,20 @@ def statements_compute(
     if actor is not None and not permissions.can_compute_statements(actor):
         raise PermissionDenied
     month = month.replace(day=1)
-    chosen = (
-        list(providers)
-        if providers is not None
-        else list(
-            Provider.objects.filter(
-                submissions__period__month=month, submissions__status=SubmissionStatus.APPROVED
-            ).distinct()
-        )
-    )
+    supported = list(queries.supported_providers(month))
+    chosen = supported
+    if providers is not None:
+        chosen = list(providers)
+        outside = sorted(p.code for p in chosen if p not in supported)
+        if outside:
+            raise ValidationError(
+                {
+                    "providers": [
+                        _("No support package covers %(month)s for %(codes)s.")
+                        % {"month": f"{month:%Y-%m}", "codes": ", ".join(outside)}
+                    ]
+                }
+            )
     result = ComputeResult()
     later = sorted(
         set(
@@ -473,6 +521,23 @@ def statement_approve(*, actor: User, statement: Statement) -> Statement:
 
 
 @transaction.atomic
+def statements_approve(*, actor: User, statements: Iterable[Statement]) -> list[Statement]:
+    """Approve several computed statements at once: all of them, or none when one cannot
+    be (the error names it)."""
+    if not permissions.can_approve_statements(actor):
+        raise PermissionDenied
+    approved = []
+    for statement in statements:
+        try:
+            approved.append(statement_approve(actor=actor, statement=statement))
+        except ValidationError as error:
+            raise ValidationError(
+                [f"{statement}: {message}" for message in error.messages]
+            ) from error
+    return approved
+
+
+@transaction.atomic
 def payment_batch_create(
     *, actor: User, statements: Iterable[Statement] | None = None
 ) -> PaymentBatch:
@@ -554,6 +619,29 @@ def package_create(
     if SupportPackage.objects.filter(provider=provider).exists():
         raise ValidationError({"provider": [_("This provider has a support package already.")]})
     return SupportPackage.objects.create(provider=provider, starts_on=starts_on, note=note)
+
+
+@transaction.atomic
+def package_update(
+    *,
+    actor: User | None,
+    package: SupportPackage,
+    bank_name: str,
+    bank_account: str,
+    account_holder: str,
+    ends_on: date | None = None,
+    note: str = "",
+) -> SupportPackage:
+    """Change where a package's transfers go (the payment batches carry it to the bank),
+    when its support ends, and its note."""
+    if actor is not None and not permissions.can_manage_packages(actor):
+        raise PermissionDenied
+    if ends_on is not None and ends_on < package.starts_on:
+        raise ValidationError({"ends_on": [_("The support cannot end before it starts.")]})
+    package.bank_name, package.bank_account = bank_name, bank_account
+    package.account_holder, package.ends_on, package.note = account_holder, ends_on, note
+    package.save(update_fields=["bank_name", "bank_account", "account_holder", "ends_on", "note"])
+    return package
 
 
 @transaction.atomic

@@ -64,10 +64,10 @@ def simulate(
     providers: list[Provider] | None = None,
 ) -> Simulation:
     """Return each of `schemes` applied to every approved month from `first_month` to
-    `last_month` of `providers` (default: every provider), as if it had been in force from
-    the first month on (nothing paid before it)."""
+    `last_month` of `providers` (default: those whose support package covers the month),
+    as if it had been in force from the first month on (nothing paid before it)."""
     months = months_between(first_month, last_month)
-    chosen = list(providers) if providers is not None else list(Provider.objects.order_by("code"))
+    chosen = list(providers) if providers is not None else None
     runs = []
     for scheme in schemes:
         spec = queries.scheme_spec(scheme)
@@ -79,8 +79,9 @@ def simulate(
             if month.month == 1:  # a new calendar year: its caps start again
                 for paid in earlier.values():
                     paid.update({code: (ZERO, total) for code, (_year, total) in paid.items()})
+            candidates = chosen if chosen is not None else list(queries.supported_providers(month))
             for figures in services.month_figures(
-                spec, scheme.code, chosen, month, earlier=earlier
+                spec, scheme.code, candidates, month, earlier=earlier
             ):
                 pk = figures.provider.pk
                 run.by_provider_month.setdefault(pk, {})[month] = figures.result.total
@@ -96,6 +97,6 @@ def simulate(
         months[0] if months else first_month,
         months[-1] if months else last_month,
         tuple(months),
-        tuple(provider for provider in chosen if provider.pk in reported),
+        tuple(Provider.objects.filter(pk__in=reported).order_by("code")),
         tuple(runs),
     )

@@ -36,13 +36,14 @@ VERIFIABLE_STATUSES = (*IN_REVIEW_STATUSES, SubmissionStatus.APPROVED)
 
 @transaction.atomic
 def verification_sample_draw(
-    *, actor: User, submission: Submission, size: int | None = None
+    *, actor: User, submission: Submission, size: int | None = None, seed: int | None = None
 ) -> VerificationSample:
     """Draw up to `size` deliveries (default: the program's sample size) of a submitted or
     approved report for verification, and return the sample with a check per row.
 
     The report's current version keeps the first sample drawn for it; drawing again
-    returns that one.
+    returns that one. The draw is random unless a `seed` is given (the demo gives one, so
+    the same seed loads the same sample).
     """
     if not permissions.can_review(actor, submission):
         raise PermissionDenied
@@ -73,7 +74,8 @@ def verification_sample_draw(
     )
     if existing is not None:
         return existing
-    seed = secrets.randbits(62)
+    if seed is None:
+        seed = secrets.randbits(62)
     sample = VerificationSample.objects.create(
         submission=submission, version=submission.version, seed=seed, drawn_by=actor
     )
