@@ -138,28 +138,39 @@ def hand_written_benchmark_sql() -> str:
         WHERE f.basis = 'approved' AND f.dimension = '' AND f.month = %(previous)s
         GROUP BY f.provider_id),
     clients AS (
-        SELECT d.provider_id, s.period_id, COUNT(DISTINCT d.client_key) AS clients
+        SELECT d.provider_id,
+               COUNT(DISTINCT d.client_key) FILTER (WHERE p.month = %(month)s) AS clients,
+               COUNT(DISTINCT d.client_key) FILTER (WHERE p.month = %(previous)s)
+                   AS previous_clients
         FROM monitoring_delivery d JOIN monitoring_submission s ON s.id = d.submission_id
         JOIN monitoring_reportingperiod p ON p.id = s.period_id
         WHERE s.status = ANY(%(statuses)s) AND p.month IN (%(month)s, %(previous)s)
-        GROUP BY d.provider_id, s.period_id),
-    visits AS (
-        SELECT d.provider_id, p.month, d.client_key,
-               ROW_NUMBER() OVER (PARTITION BY d.client_key ORDER BY d.date, d.id) AS n
+        GROUP BY d.provider_id),
+    visits AS (  -- one pass: each client's attentions numbered, each knowing the first's
+        SELECT d.provider_id, p.month, ROW_NUMBER() OVER w AS n,
+               FIRST_VALUE(d.provider_id) OVER w AS first
         FROM monitoring_delivery d JOIN monitoring_submission s ON s.id = d.submission_id
         JOIN monitoring_reportingperiod p ON p.id = s.period_id
-        WHERE s.status = ANY(%(statuses)s)),
+        WHERE s.status = ANY(%(statuses)s)
+        WINDOW w AS (PARTITION BY d.client_key ORDER BY d.date, d.id)),
     returns AS (
-        SELECT f.provider_id, COUNT(*) AS came_back,
-               SUM(CASE WHEN s.provider_id = f.provider_id THEN 1 ELSE 0 END) AS returned
-        FROM visits s JOIN visits f ON f.client_key = s.client_key AND f.n = 1
-        WHERE s.n = 2 AND s.month IN (%(month)s, %(previous)s)
-        GROUP BY f.provider_id)
-    SELECT now.*, before.income AS previous_income, c.clients, r.came_back, r.returned,
+        SELECT first AS provider_id,
+               COUNT(*) FILTER (WHERE month = %(month)s) AS came_back,
+               COUNT(*) FILTER (WHERE month = %(month)s AND provider_id = first) AS returned,
+               COUNT(*) FILTER (WHERE month = %(previous)s) AS previous_came_back,
+               COUNT(*) FILTER (WHERE month = %(previous)s AND provider_id = first)
+                   AS previous_returned
+        FROM visits WHERE n = 2 AND month IN (%(month)s, %(previous)s)
+        GROUP BY first),
+    quartiles AS (  -- an ordered-set aggregate takes no OVER (): one row, joined to all
+        SELECT PERCENTILE_CONT(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY attentions)
+               AS attentions_quartiles
+        FROM now)
+    SELECT now.*, before.income AS previous_income, c.clients, c.previous_clients, r.*,
            RANK() OVER (ORDER BY now.attentions DESC) AS attentions_rank,
-           PERCENTILE_CONT(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY now.attentions)
-               OVER () AS attentions_quartiles
-    FROM now LEFT JOIN before ON before.provider_id = now.provider_id
+           q.attentions_quartiles
+    FROM now CROSS JOIN quartiles q
+    LEFT JOIN before ON before.provider_id = now.provider_id
     LEFT JOIN clients c ON c.provider_id = now.provider_id
     LEFT JOIN returns r ON r.provider_id = now.provider_id
     """

@@ -9,6 +9,7 @@ urlpatterns = [
     path("registry/", include("bdsmarket.registry.urls")),
     path("monitoring/", include("bdsmarket.monitoring.urls")),
     path("indicators/", include("bdsmarket.indicators.urls")),
+    path("incentives/", include("bdsmarket.incentives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,12 @@ ENDPOINTS = {
     "GET /api/v1/indicators",
     "GET /api/v1/indicators/benchmark",
     "GET /api/v1/indicators/definitions",
+    "GET /api/v1/incentives/statements",
+    "GET /api/v1/incentives/statements/{statement_id}",
+    "GET /api/v1/incentives/schemes",
+    "GET /api/v1/incentives/schemes/{scheme_id}",
+    "GET /api/v1/incentives/batches/{batch_id}",
+    "POST /api/v1/incentives/simulations",
 }
 
 

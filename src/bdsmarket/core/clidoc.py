@@ -4,9 +4,11 @@
     python -m bdsmarket.core.clidoc --check   # exit 1 when docs/cli.md is out of date
 
 The page lists every command `bdsmarket --help` lists (see bdsmarket.cli.project_commands),
-each with its full help, rendered in English at a fixed width.
+each with its full help (and that of each of its actions, if it has some), rendered in
+English at a fixed width.
 """
 
+import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -48,6 +50,17 @@ def _terminal_width(width: int) -> Iterator[None]:
             os.environ["COLUMNS"] = previous
 
 
+def _actions(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    """Return the actions of a command that has some (`bdsmarket incentives compute`…), each
+    with its own parser, in their order."""
+    return [
+        (name, subparser)
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name, subparser in action.choices.items()
+    ]
+
+
 def render() -> str:
     """Return the Markdown of docs/cli.md for the commands installed now."""
     from django.core.management import get_commands, load_command_class
@@ -63,8 +76,12 @@ def render() -> str:
             command = load_command_class(commands[name], name)
             if isinstance(command.help, Promise):  # argparse cannot wrap a lazy translation
                 command.help = str(command.help)
-            usage = command.create_parser("bdsmarket", name).format_help().rstrip()
+            parser = command.create_parser("bdsmarket", name)
+            usage = parser.format_help().rstrip()
             parts += [f"## `bdsmarket {name}`", "", "```text", usage, "```", ""]
+            for action, subparser in _actions(parser):
+                usage = subparser.format_help().rstrip()
+                parts += [f"### `bdsmarket {name} {action}`", "", "```text", usage, "```", ""]
     return "\n".join(parts)
 
 

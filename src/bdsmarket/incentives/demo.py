@@ -361,13 +361,15 @@ def _amendment(context: DemoContext, officer: User, manager: User) -> None:
     submission = Submission.objects.get(provider__code=AMENDED, period__month=month)
     assert submission.status == SubmissionStatus.APPROVED
     row = submission.deliveries.filter(paid_by_client__gt=0).order_by("-paid_by_client", "pk")[0]
+    # The center corrects its own report once the officer has reopened it.
+    staff = User.objects.filter(provider=submission.provider).order_by("pk").first() or officer
     monitoring.submission_amend(
         actor=officer,
         submission=submission,
         reason="Un curso pagado por la municipalidad se informó como pagado por el cliente.",
     )
     monitoring.delivery_update(
-        actor=officer,
+        actor=staff,
         delivery=row,
         changes={
             "paid_by_client": ZERO,
@@ -375,7 +377,7 @@ def _amendment(context: DemoContext, officer: User, manager: User) -> None:
             "third_party": MUNICIPALITY,
         },
     )
-    monitoring.submission_submit(actor=officer, submission=submission)
+    monitoring.submission_submit(actor=staff, submission=submission)
     for warning in submission.warnings.filter(
         version=submission.version, acknowledged_at__isnull=True
     ):

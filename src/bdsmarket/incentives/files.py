@@ -185,7 +185,7 @@ def base_figure(base: str, value: object) -> str | None:
     return money(number) if unit == Unit.MONEY else fraction(number)
 
 
-def _verbose(model: type[Model], field: str) -> str:
+def field_header(model: type[Model], field: str) -> str:
     """Return a field's name as a header: the model's own, so pages and files agree."""
     return str(capfirst(model._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
 
@@ -439,27 +439,27 @@ def statements_table(statements: Iterable[Statement]) -> Table:
             Column(_("Provider code")),
             Column(_("Provider")),
             Column(_("Month")),
-            Column(_verbose(Statement, "version")),
-            Column(_verbose(Statement, "status")),
-            Column(_verbose(Statement, "scheme")),
-            Column(_verbose(Statement, "program_year"), Unit.COUNT),
-            Column(_verbose(Statement, "on_time")),
-            Column(_verbose(Statement, "verification_gap"), Unit.SHARE),
+            Column(field_header(Statement, "version")),
+            Column(field_header(Statement, "status")),
+            Column(field_header(Statement, "scheme")),
+            Column(field_header(Statement, "program_year"), Unit.COUNT),
+            Column(field_header(Statement, "on_time")),
+            Column(field_header(Statement, "verification_gap"), Unit.SHARE),
             Column(_("Rule code")),
             Column(_("Rule")),
-            Column(_verbose(StatementLine, "base")),
+            Column(field_header(StatementLine, "base")),
             Column(_("Value of the base")),
-            Column(_verbose(StatementLine, "counted")),
-            Column(_verbose(IncentiveRule, "rate"), Unit.SHARE),
-            Column(_verbose(IncentiveRule, "tiers")),
-            Column(_verbose(IncentiveRule, "amount_per_unit"), Unit.MONEY),
-            Column(_verbose(StatementLine, "gross"), Unit.MONEY),
-            Column(_verbose(StatementLine, "year_factor"), Unit.RATIO),
-            Column(_verbose(StatementLine, "penalty_keep"), Unit.RATIO),
-            Column(_verbose(StatementLine, "before_caps"), Unit.MONEY),
-            Column(_verbose(StatementLine, "cap")),
-            Column(_verbose(StatementLine, "amount"), Unit.MONEY),
-            Column(_verbose(StatementLine, "reason")),
+            Column(field_header(StatementLine, "counted")),
+            Column(field_header(IncentiveRule, "rate"), Unit.SHARE),
+            Column(field_header(IncentiveRule, "tiers")),
+            Column(field_header(IncentiveRule, "amount_per_unit"), Unit.MONEY),
+            Column(field_header(StatementLine, "gross"), Unit.MONEY),
+            Column(field_header(StatementLine, "year_factor"), Unit.RATIO),
+            Column(field_header(StatementLine, "penalty_keep"), Unit.RATIO),
+            Column(field_header(StatementLine, "before_caps"), Unit.MONEY),
+            Column(field_header(StatementLine, "cap")),
+            Column(field_header(StatementLine, "amount"), Unit.MONEY),
+            Column(field_header(StatementLine, "reason")),
         ],
         rows=rows,
         notes=[

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from bdsmarket.indicators.rules import month_add
 from bdsmarket.registry.models import Provider
 
@@ -17,6 +20,19 @@ from . import queries, services
 from .models import IncentiveScheme
 
 ZERO = Decimal(0)
+MAX_MONTHS = 240  # a page or the API runs a simulation within a request; the command has no limit
+
+
+def span_check(first: date, last: date) -> None:
+    """Raise ValidationError at "last" when the span ends before it begins or is longer
+    than MAX_MONTHS, for every door that takes a span to simulate."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months < 1:
+        raise ValidationError({"last": [_("The period ends before it begins.")]})
+    if months > MAX_MONTHS:
+        raise ValidationError(
+            {"last": [_("Simulate at most %(count)s months at once.") % {"count": MAX_MONTHS}]}
+        )
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from bdsmarket.core.pages import is_htmx
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.monitoring.page_queries import deliveries_for_table
@@ -32,12 +33,8 @@ COST_REPORTS_SHOWN = 100
 EXPLORE_DEFAULTS: dict[str, Any] = {"indicator": ExploreForm.DEFAULT_INDICATORS, "period": "month"}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-
-
 def _htmx_target(request: HttpRequest) -> str:
-    return request.headers.get("HX-Target", "") if _is_htmx(request) else ""
+    return request.headers.get("HX-Target", "") if is_htmx(request) else ""
 
 
 def _respond(

@@ -16,7 +16,6 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from bdsmarket.core.forms import show_service_errors
 from bdsmarket.core.history import history_rows
+from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.registry import permissions as registry_permissions
 from bdsmarket.registry.models import Provider
@@ -65,19 +65,6 @@ OWED_SHOWN = 6
 
 def _page(request: HttpRequest, rows: Any, size: int = PAGE_SIZE) -> Page:
     return Paginator(rows, size).get_page(request.GET.get("page"))
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-
-
-def _list_response(
-    request: HttpRequest, template: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """Render the whole page, or only the results table when htmx asks for it."""
-    response = render(request, partial if _is_htmx(request) else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _today() -> date:
@@ -556,7 +543,7 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     page = _page(request, submissions)
     page.object_list = page_queries.late_flags_set(page.object_list, _today())
     context = {"form": form, "page": page}
-    return _list_response(
+    return list_response(
         request, "monitoring/review_queue.html", "monitoring/_queue_table.html", context
     )
 
@@ -609,7 +596,7 @@ def rows(request: AuthenticatedRequest) -> HttpResponse:
     elif "provider" in form.errors and request.GET.get("provider"):
         # A provider the user may not see is not there for them.
         raise Http404
-    return _list_response(request, "monitoring/rows.html", "monitoring/_rows_table.html", context)
+    return list_response(request, "monitoring/rows.html", "monitoring/_rows_table.html", context)
 
 
 @login_required

@@ -10,11 +10,11 @@ from django.core.paginator import Page, Paginator
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from bdsmarket.core.forms import show_service_errors
 from bdsmarket.core.history import HistoryRow, history_rows, with_m2m_rows
+from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
 
 from . import permissions, services
@@ -36,20 +36,6 @@ def _page(request: HttpRequest, rows: Any) -> Page:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-
-
-def _list_response(
-    request: HttpRequest, template: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """Render the whole page, or only the results table when htmx asks for it."""
-    response = render(request, partial if _is_htmx(request) else template, context)
-    # The same address answers with a page or a fragment; caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 # Providers
 
 
@@ -66,7 +52,7 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
         "page": _page(request, providers),
         "can_create_provider": permissions.can_create_provider(user),
     }
-    return _list_response(
+    return list_response(
         request, "registry/provider_list.html", "registry/_provider_table.html", context
     )
 
@@ -251,7 +237,7 @@ def enterprise_list(request: AuthenticatedRequest) -> HttpResponse:
         "page": _page(request, enterprises),
         "can_create_enterprise": permissions.can_create_enterprise(user),
     }
-    return _list_response(
+    return list_response(
         request, "registry/enterprise_list.html", "registry/_enterprise_table.html", context
     )
 
