@@ -14,7 +14,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bdsmarket.indicators.queries import Scope, indicators_compute
+from bdsmarket.indicators.queries import Scope, indicators_compute, returns_read_once
 from bdsmarket.indicators.services import facts_refresh
 from bdsmarket.monitoring import services
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
@@ -227,6 +227,15 @@ def test_the_database_aggregation_equals_a_plain_reading_of_the_definitions(
                 assert result.total.values[indicator] == expected[indicator], indicator
             for indicator in ("attentions", "income", "repeat_rate", "clients"):
                 assert by_rows.total.values[indicator] == expected[indicator], indicator
+            # Returns summed from one pass over a wider span give each provider the same.
+            returns = ["return_to_same_provider"]
+            alone = indicators_compute(scope, returns, ["provider"])
+            with returns_read_once(Scope(MONTHS[0], MONTHS[3])):
+                held = indicators_compute(scope, returns, ["provider"])
+            assert [(g.key, g.values) for g in held.groups] == [
+                (g.key, g.values) for g in alone.groups
+            ]
+            assert held.total.values == alone.total.values
         transaction.set_rollback(True)
 
 

@@ -18,7 +18,9 @@ the reports.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -465,6 +467,52 @@ def _covering_providers(scope: Scope, grouping: Sequence[str]) -> dict[tuple, di
     return result
 
 
+# Returns read once for a wider span, by provider and month (see returns_read_once).
+_RETURNS_HELD: ContextVar[tuple[Scope, dict[tuple, dict[str, Any]]] | None] = ContextVar(
+    "returns_held", default=None
+)
+
+
+@contextmanager
+def returns_read_once(scope: Scope) -> Iterator[None]:
+    """Inside, the returns of any span within `scope` (its providers and basis, grouped by
+    provider) are summed from one pass over the rows instead of a pass each.
+
+    Numbering every client's attentions is the costliest query of a benchmark, and it reads
+    all the rows whatever the span; a return counts in the month of the second attention,
+    so the months of a span add up exactly.
+    """
+    by_month = _returns(scope, ["provider", "month"])
+    token = _RETURNS_HELD.set((scope, by_month))
+    try:
+        yield
+    finally:
+        _RETURNS_HELD.reset(token)
+
+
+def _returns_held(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[str, Any]] | None:
+    """Return the returns of `scope` by provider from those held, None when none serve."""
+    held = _RETURNS_HELD.get()
+    if held is None or tuple(grouping) != ("provider",) or scope.filters:
+        return None
+    wider, by_month = held
+    if (wider.providers, wider.basis) != (scope.providers, scope.basis) or not (
+        wider.first_month <= scope.first_month and scope.last_month <= wider.last_month
+    ):
+        return None
+    result: dict[tuple, dict[str, Any]] = {}
+    total = {"came_back": 0, "returned": 0}
+    for key, figures in by_month.items():
+        if key == ("__total__",) or not scope.first_month <= key[1] <= scope.last_month:
+            continue
+        summed = result.setdefault((key[0],), {"came_back": 0, "returned": 0})
+        for name in total:
+            summed[name] += figures[name]
+            total[name] += figures[name]
+    result[("__total__",)] = total
+    return result
+
+
 def _returns(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[str, Any]]:
     """Return, per group, the clients who came back (a second attention in the scope's
     months, the first with a provider of the scope) and those who came back to the same
@@ -475,6 +523,9 @@ def _returns(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[str, Any
     """
     if any(name in DIMENSIONS for name in grouping) or scope.filters:
         return {}  # a return is a client's, not a part of a month's
+    held = _returns_held(scope, grouping)
+    if held is not None:
+        return held
     rows, params = ranked_rows_sql(BASIS_STATUSES[scope.basis], None, visits=False)
     order = "PARTITION BY client_key ORDER BY date, delivery_id"
     visits = (
@@ -612,9 +663,15 @@ def benchmarks_compute(
         return [Benchmark(indicator, first_month, last_month, None, {}) for indicator in indicators]
     ids = [indicator.id for indicator in indicators]
     scope = Scope(first_month, last_month, providers=peers, basis=basis)
-    now = indicators_compute(scope, ids, ["provider"])
     before_first, before_last = rules.previous_span(first_month, last_month)
-    before = indicators_compute(scope.with_span(before_first, before_last), ids, ["provider"])
+    reads_returns = "return_to_same_provider" in ids
+    with (
+        returns_read_once(scope.with_span(before_first, last_month))
+        if reads_returns
+        else nullcontext()
+    ):
+        now = indicators_compute(scope, ids, ["provider"])
+        before = indicators_compute(scope.with_span(before_first, before_last), ids, ["provider"])
     previous = {group.key[0]: group.values for group in before.groups}
     current = {group.key[0]: group.values for group in now.groups}
     benchmarks = []
