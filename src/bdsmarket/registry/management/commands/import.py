@@ -21,6 +21,9 @@ class Command(BaseCommand):
         "file is stored whole or not at all, and importing it again updates records instead "
         "of duplicating them. The columns of each kind are described in docs/formats.md."
     )
+    # The system checks load every template library and admin module (a second and more):
+    # a provider's monthly file waits for them for nothing. `bdsmarket check` runs them.
+    requires_system_checks: list[str] = []
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # argparse needs a plain string: translate the help into the language now active.
