@@ -167,10 +167,6 @@ class ApproveManyForm(forms.Form):
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = statements
 
-    def error_messages(self) -> list[str]:
-        """Return why the choice cannot be taken, as messages for the top of the page."""
-        return [str(message) for messages in self.errors.values() for message in messages]
-
 
 class BatchCreateForm(ApproveManyForm):
     """The approved statements not in a batch yet that go to the bank together."""

@@ -199,8 +199,7 @@ def statements_approve(request: AuthenticatedRequest) -> HttpResponse:
     form = ApproveManyForm(request.POST, statements=permissions.statements_visible_to(user))
     back = reverse("incentives:statements")
     if not form.is_valid():
-        for message in form.error_messages():
-            messages.error(request, message)
+        form_error_messages(request, form)
         return _back(request, back)
     try:
         approved = services.statements_approve(
@@ -337,8 +336,7 @@ def batch_create(request: AuthenticatedRequest) -> HttpResponse:
     form = BatchCreateForm(request.POST, statements=permissions.statements_visible_to(user))
     back = reverse("incentives:statements")
     if not form.is_valid():
-        for message in form.error_messages():
-            messages.error(request, message)
+        form_error_messages(request, form)
         return _back(request, back)
     try:
         batch = services.payment_batch_create(actor=user, statements=form.cleaned_data["statement"])
