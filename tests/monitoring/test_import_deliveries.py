@@ -212,6 +212,33 @@ def test_identical_rows_stay_apart_across_blocks(manager, provider_a, monkeypatc
     assert Delivery.objects.filter(client_id="44556677").count() == 3
 
 
+def test_a_file_in_date_order_reaches_new_months_and_providers_block_after_block(
+    manager, provider_a, provider_b, monkeypatch
+):
+    # A provider's yearly file runs in date order: each later block reaches a month (and
+    # here a provider) the earlier ones did not, which the checks look up while the rows
+    # before are being written.
+    monkeypatch.setattr(DeliveryImporter, "block_rows", 2)
+    rows = [
+        row(date=f"2003-{month:02d}-{day:02d}", client_id=f"C-{month}-{day}", reference=f"R-{n}")
+        for n, (month, day) in enumerate([(3, 3), (3, 4), (4, 1), (4, 2), (5, 6), (5, 7)])
+    ]
+    rows.append(row(provider_code="CDE-CIX-01", date="2003-05-08", reference="R-B"))
+
+    first = import_rows(manager, *rows)
+    again = import_rows(manager, *rows)
+
+    assert first.errors == []
+    assert (first.created, again.created, again.unchanged) == (7, 0, 7)
+    reports = Submission.objects.order_by("provider__code", "period__month")
+    assert [(s.provider.code, f"{s.period.month:%m}", s.deliveries.count()) for s in reports] == [
+        ("CDE-CIX-01", "05", 1),
+        ("CDE-LIM-01", "03", 2),
+        ("CDE-LIM-01", "04", 2),
+        ("CDE-LIM-01", "05", 2),
+    ]
+
+
 def test_a_file_that_adds_rows_stores_only_the_new_ones(manager, provider_a):
     import_rows(manager, row(reference="R-1"))
 

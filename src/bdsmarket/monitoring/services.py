@@ -318,18 +318,20 @@ def _deliveries_write(
     submissions: dict[tuple[int, date], Submission] = {}
     writer = storing.writer_for(batch.pk, optimistic=first_attempt)
     try:
-        for rows in blocks:
-            if not len(rows):
-                continue
-            pairs = list(
-                zip([p.id for p in rows.provider], storing.months_of(rows.date), strict=True)
-            )
-            if not submissions.keys() >= set(pairs):
-                writer.pause()  # PostgreSQL runs no other statement during a COPY
-                submissions.update(_reports_reached(actor, rows, pairs, submissions))
-            ids = {pair: submission.id for pair, submission in submissions.items()}
-            writer.write(rows, list(map(ids.__getitem__, pairs)))
-        written = writer.finish()
+        # The checks behind `blocks` ask the database too (a provider's code, a month's
+        # report): the writer makes way for every such statement (see Writer.giving_way).
+        with writer.giving_way():
+            for rows in blocks:
+                if not len(rows):
+                    continue
+                pairs = list(
+                    zip([p.id for p in rows.provider], storing.months_of(rows.date), strict=True)
+                )
+                if not submissions.keys() >= set(pairs):
+                    submissions.update(_reports_reached(actor, rows, pairs, submissions))
+                ids = {pair: submission.id for pair, submission in submissions.items()}
+                writer.write(rows, list(map(ids.__getitem__, pairs)))
+            written = writer.finish()
     except BaseException as error:
         writer.abort(error)  # e.g. end a COPY, so that the transaction can roll back
         raise

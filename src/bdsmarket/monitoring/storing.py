@@ -19,7 +19,8 @@ and when; services.delivery_update records a row's first state when it first cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -107,6 +108,22 @@ class Writer:
 
     def pause(self) -> None:
         """Let the connection run other statements before the next `write`."""
+
+    @contextmanager
+    def giving_way(self) -> Iterator[None]:
+        """Within this block, pause the writer before any other statement on the connection.
+
+        A PostgreSQL connection runs nothing else while a COPY is open: without this, a
+        lookup made between two blocks (a provider's code first seen, the report of a
+        month the file reaches) would wait forever for the COPY to end.
+        """
+
+        def pausing_first(execute: Callable, sql: str, params: Any, many: bool, context: Any):
+            self.pause()
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(pausing_first):
+            yield
 
     def finish(self) -> Written:
         return self.written
