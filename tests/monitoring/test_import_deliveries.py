@@ -239,6 +239,30 @@ def test_a_file_in_date_order_reaches_new_months_and_providers_block_after_block
     ]
 
 
+def test_tabs_line_breaks_and_backslashes_in_cells_are_stored_as_written(manager, provider_a):
+    # PostgreSQL's COPY reads these characters as its own unless escaped.
+    odd = row(
+        service_name="Costos\\básicos",
+        third_party="Municipalidad\tde Lima",
+        paid_by_voucher="0",
+        paid_by_third_party="10.00",
+        voucher_code="",
+        client_id="C\\7",
+        reference="R\\1",
+    )
+    plain = row(client_id="C-2", reference="R-2", service_name="Línea 1\nLínea 2")
+
+    result = import_rows(manager, odd, plain)
+
+    assert result.errors == []
+    stored = Delivery.objects.order_by("row_number")
+    assert [(d.service_name, d.third_party, d.client_id, d.reference) for d in stored] == [
+        ("Costos\\básicos", "Municipalidad\tde Lima", "C\\7", "R\\1"),
+        ("Línea 1\nLínea 2", "", "C-2", "R-2"),
+    ]
+    assert import_rows(manager, odd, plain).unchanged == 2
+
+
 def test_a_file_that_adds_rows_stores_only_the_new_ones(manager, provider_a):
     import_rows(manager, row(reference="R-1"))
 

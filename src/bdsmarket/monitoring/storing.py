@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,10 @@ TEXT_COLUMNS = frozenset(
     ("client_id", "client_key", "client_type", "client_gender", "service_type", "service_name",
      "voucher_code", "third_party", "reference", "row_key")
 )  # fmt: skip
+# The text columns a provider writes freely; the others are choices or are made of these
+# (the client key of the client ID, the row key of the reference), so that a character
+# COPY must escape can only come in through one of these.
+TYPED_COLUMNS = ("client_id", "service_name", "voucher_code", "third_party", "reference")
 # COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_SPECIAL = ("\\", "\t", "\n", "\r")
@@ -197,14 +202,14 @@ def _fingerprint(rows: DeliveryRows, index: int, provider_id: int) -> tuple:
     )
 
 
-def _texts(name: str, values: list[Any]) -> list[str]:
-    """Return a column's values in COPY's text format (None as \\N)."""
+def _texts(name: str, values: list[Any], *, escaped: bool = True) -> list[str]:
+    """Return a column's values in COPY's text format (None as \\N); text as it is unless
+    `escaped`."""
     if name in TEXT_COLUMNS:
-        joined = "\x00".join(values)
-        if any(special in joined for special in _COPY_SPECIAL):
-            return [value.translate(_COPY_ESCAPES) for value in values]
-        return values
-    if name == "row_number":
+        return [value.translate(_COPY_ESCAPES) for value in values] if escaped else values
+    if name == "row_number":  # a file's rows all have one; a form's or the API's have none
+        if None not in values:
+            return list(map(str, values))
         return [r"\N" if value is None else str(value) for value in values]
     if name == "date":
         isoformats = {value: value.isoformat() for value in set(values)}
@@ -216,7 +221,9 @@ def _texts(name: str, values: list[Any]) -> list[str]:
 
 def copy_text(columns: Sequence[tuple[str, list[Any]]]) -> str:
     """Return rows as the lines a COPY … FROM STDIN in text format reads."""
-    texts = [_texts(name, values) for name, values in columns]
+    typed = "\x00".join(chain.from_iterable(v for name, v in columns if name in TYPED_COLUMNS))
+    escaped = any(special in typed for special in _COPY_SPECIAL)
+    texts = [_texts(name, values, escaped=escaped) for name, values in columns]
     return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
 
 

@@ -10,7 +10,7 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
@@ -144,6 +144,8 @@ class Block:
         # A CSV file's rows as read, and where each column is in them (see combinations).
         self.records: list[list[Any]] | None = None
         self.positions: dict[str, int] | None = None
+        # What combinations() returned, by the names asked for: several checks ask alike.
+        self._combinations: dict[tuple[str, ...], tuple[Sequence[Any], dict[Any, int]]] = {}
 
     @classmethod
     def of(cls, spec: Spec, rows: Sequence[RowLike]) -> Block:
@@ -159,22 +161,29 @@ class Block:
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def combinations(self, *names: str) -> tuple[list[Any], dict[Any, int]]:
+    def combinations(self, *names: str) -> tuple[Sequence[Any], dict[Any, int]]:
         """Return each row's combination of the cells of columns `names`, and a row index for
         each distinct combination: checks that need several cells run once per combination.
 
         Equal combinations have equal values. A file's rows are keyed by their cells as read
         (text compares faster than numbers and dates), other blocks by their values.
         """
-        if self.records is not None and self.positions is not None:
+        found = self._combinations.get(names)
+        if found is not None:
+            return found
+        keys: Sequence[Any]
+        if len(names) == 1:
+            keys = self.keys[names[0]]
+        elif self.records is not None and self.positions is not None:
             positions = [self.positions[name] for name in names if name in self.positions]
             if not positions:
-                keys: list[Any] = [()] * len(self)
+                keys = [()] * len(self)
             else:
                 keys = list(map(itemgetter(*positions), self.records))
         else:
             keys = list(zip(*(self.keys[name] for name in names), strict=True))
-        return keys, dict(zip(keys, range(len(keys)), strict=True))
+        found = self._combinations[names] = (keys, dict(zip(keys, range(len(keys)), strict=True)))
+        return found
 
     def texts(self, name: str) -> list[str]:
         """Return column `name`'s cells as written ("" for an empty cell), trimmed."""
@@ -349,6 +358,12 @@ class Table:
         """Return the rows (and their numbers) that hold anything but blanks."""
         filled: list[Any]
         if self.format == "csv":  # every cell is text
+            try:
+                # A row whose first cell holds something is filled: nearly every row.
+                if all(map(str.strip, map(itemgetter(0), rows))):
+                    return numbers, rows
+            except IndexError:  # an empty line has no first cell
+                pass
             filled = list(map(str.strip, map("".join, rows)))
         else:
             filled = [any(cell_text(cell) for cell in cells) for cells in rows]
@@ -774,18 +789,19 @@ def _open_csv(opened: _Opened, head: bytes, spec: Spec) -> Table:
     # looked at, to name the first row that holds them (most files never get here).
     suspect = [False]
 
-    def lines() -> Iterator[str]:
-        yield from leading
+    def line_chunks() -> Iterator[list[str]]:
+        yield leading
         for chunk in iter(lambda: text.readlines(1 << 16), []):
             if check_utf8 and not suspect[0]:
                 try:
                     "".join(chunk).encode("utf-8")
                 except UnicodeEncodeError:
                     suspect[0] = True
-            yield from chunk
+            yield chunk
 
     def chunks() -> Iterator[Chunk]:
-        reader = csv.reader(lines(), delimiter=delimiter)
+        # The lines flow through a C iterator: a generator would cost a frame per line.
+        reader = csv.reader(chain.from_iterable(line_chunks()), delimiter=delimiter)
         number = 1
         while True:
             try:
