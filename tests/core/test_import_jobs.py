@@ -2,10 +2,14 @@
 job, progress goes through a small file, and only the uploader and managers see a job."""
 
 import json
+import os
+import time
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from bdsmarket.core.models import ImportJob
@@ -16,6 +20,7 @@ from bdsmarket.core.services import (
     ProgressFile,
     import_job_progress,
     import_job_run,
+    import_job_settle_abandoned,
     import_job_start,
 )
 from bdsmarket.core.tabular import importer_class
@@ -203,6 +208,63 @@ def test_a_running_jobs_progress_is_read_from_its_file(manager, large, data_dir)
     assert import_job_progress(job).percent == 25
     progress_path.write_text("{half a fi")
     assert import_job_progress(job) is None
+
+
+# A job whose import was killed
+
+
+def _running(job: ImportJob, started_minutes_ago: int) -> ImportJob:
+    """Mark `job` as claimed by a worker `started_minutes_ago`, as import_job_run does."""
+    started = timezone.now() - timedelta(minutes=started_minutes_ago)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=started)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_job_silent_for_half_an_hour_is_settled_as_failed_and_its_file_removed(
+    manager, large, data_dir
+):
+    job = _running(import_job_start(actor=manager, kind="cities", upload=cities()), 45)
+    progress_path = (data_dir / job.file_path).parent / PROGRESS_FILE
+    ProgressFile(progress_path)("write", 0.4)
+    forty_minutes_ago = time.time() - 40 * 60
+    os.utime(progress_path, (forty_minutes_ago, forty_minutes_ago))
+
+    settled = import_job_settle_abandoned(job)
+
+    assert settled.status == ImportJob.Status.FAILED
+    assert settled.summary == (
+        "The import stopped without finishing (its server was stopped or restarted), and "
+        "nothing was stored. Upload the file again."
+    )
+    assert settled.finished_at is not None and settled.file_path == ""
+    assert files_in(data_dir) == []
+
+
+def test_a_job_that_said_how_far_it_got_lately_is_left_running(manager, large, data_dir):
+    job = _running(import_job_start(actor=manager, kind="cities", upload=cities()), 45)
+    ProgressFile((data_dir / job.file_path).parent / PROGRESS_FILE)("write", 0.4)  # just now
+
+    assert import_job_settle_abandoned(job).status == ImportJob.Status.RUNNING
+    assert import_job_settle_abandoned(_running(job, 5)).status == ImportJob.Status.RUNNING
+    assert (data_dir / job.file_path).exists()
+
+
+def test_a_job_that_never_said_how_far_it_got_is_settled_from_its_start(manager, large):
+    job = _running(import_job_start(actor=manager, kind="cities", upload=cities()), 31)
+
+    assert import_job_settle_abandoned(job).status == ImportJob.Status.FAILED
+
+
+def test_the_job_page_shows_a_killed_import_as_failed_in_the_users_language(login, manager, large):
+    with translation.override("es"):
+        job = import_job_start(actor=manager, kind="cities", upload=cities())
+    _running(job, 60)
+
+    page = login(manager).get(f"/registry/import/jobs/{job.pk}/").content.decode()
+
+    assert "no se guardó nada" in page
+    assert 'hx-trigger="every 1s"' not in page  # it no longer asks for itself
 
 
 # Who sees a job

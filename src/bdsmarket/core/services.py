@@ -379,6 +379,43 @@ class ImportProgress:
         return labels.get(self.phase, self.phase)
 
 
+# A running import says how far it has got every few thousand rows; one silent for this
+# long is no longer running (its worker was killed, or its machine stopped), even if the
+# database still says so. Its longest silence otherwise is the commit at the end.
+ABANDONED_AFTER = timedelta(minutes=30)
+
+
+def import_job_settle_abandoned(job: ImportJob, *, now: float | None = None) -> ImportJob:
+    """Mark `job` failed if it is "running" but has given no sign of life for
+    ABANDONED_AFTER; return it.
+
+    A killed import stored nothing (it is one transaction), but its job stayed "running"
+    and its file stayed on disk: the user waited for it forever. The job page calls this.
+    """
+    if job.status != ImportJob.Status.RUNNING or job.started_at is None:
+        return job
+    folder = (Path(settings.DATA_DIR) / job.file_path).parent if job.file_path else None
+    try:
+        last_sign = (folder / PROGRESS_FILE).stat().st_mtime if folder else 0.0
+    except OSError:  # it never said how far it got
+        last_sign = 0.0
+    last_sign = max(last_sign, job.started_at.timestamp())
+    if (now if now is not None else time.time()) - last_sign < ABANDONED_AFTER.total_seconds():
+        return job
+    with translation.override(job.language):
+        summary = _(
+            "The import stopped without finishing (its server was stopped or restarted), and "
+            "nothing was stored. Upload the file again."
+        )
+    settled = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.FAILED, summary=summary, file_path="", finished_at=timezone.now()
+    )
+    if settled and folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    job.refresh_from_db()
+    return job
+
+
 def import_job_progress(job: ImportJob) -> ImportProgress | None:
     """Return how far the running `job` has got; None when it is not running or has not said."""
     if job.status != ImportJob.Status.RUNNING or not job.file_path:

@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bdsmarket.core.models import ImportJob
 from bdsmarket.core.permissions import import_jobs_visible_to
-from bdsmarket.core.services import import_job_progress, import_job_start
+from bdsmarket.core.services import (
+    import_job_progress,
+    import_job_settle_abandoned,
+    import_job_start,
+)
 from bdsmarket.core.tabular import Importer, importer_class, importers, template_file
 
 # How many of the latest import jobs the import page lists.
@@ -50,7 +54,10 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     context = {
         "importers": allowed,
-        "jobs": import_jobs_visible_to(request.user)[:RECENT_JOBS],  # type: ignore[arg-type]
+        "jobs": [
+            import_job_settle_abandoned(job)
+            for job in import_jobs_visible_to(request.user)[:RECENT_JOBS]  # type: ignore[arg-type]
+        ],
     }
     return render(request, "registry/import_index.html", context)
 
@@ -84,7 +91,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     The page asks for itself again every second (htmx) until the job has finished; those
     requests get only the part that changes.
     """
-    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    job = import_job_settle_abandoned(
+        get_object_or_404(import_jobs_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    )
     importer = importer_class(job.kind)
     context = {
         "job": job,
