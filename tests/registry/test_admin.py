@@ -27,6 +27,12 @@ def test_a_provider_added_in_the_admin_gets_its_first_status(login, manager, lim
     assert provider.history.get().history_user == manager
 
 
+def test_a_website_typed_without_a_scheme_in_the_admin_gets_https(login, manager, lima):
+    form = _provider_form(lima, website="cde-siete.org.pe")
+    assert login(manager).post("/admin/registry/provider/add/", form).status_code == 302
+    assert Provider.objects.get(code="CDE-LIM-07").website == "https://cde-siete.org.pe"
+
+
 def test_the_admin_refuses_a_bad_ruc_next_to_the_field(login, manager, lima):
     response = login(manager).post(
         "/admin/registry/provider/add/", _provider_form(lima, tax_id="20100047219")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, ImportJob, Role, User
@@ -8,6 +9,9 @@ from .models import ApiToken, ImportJob, Role, User
 class ManagerAdmin(admin.ModelAdmin):
     """The admin is the program manager's tool: the role, not Django's per-model
     permissions, decides who may use it (the same rule as everywhere else)."""
+
+    # A web address typed without a scheme gets https, as in the program's own forms.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _is_manager(self, request) -> bool:
         user = request.user
