@@ -386,6 +386,24 @@ def test_it_rejects_rows_of_a_month_whose_report_is_under_review(sender, provide
     assert Delivery.objects.count() == 0
 
 
+def test_a_file_sent_again_is_told_of_a_later_month_now_approved(sender, provider_a, monkeypatch):
+    # Sent again, a file's first block is stored already, which PostgreSQL's COPY finds out
+    # only when it ends: here, as the second block looks up May's report.
+    monkeypatch.setattr(DeliveryImporter, "block_rows", 2)
+    april = [row(date="2003-04-30", reference=f"A-{n}", client_id=f"C-{n}") for n in range(2)]
+    may = row(date="2003-05-12", reference="M-1")
+    assert import_rows(sender, *april, may).created == 3
+    Submission.objects.filter(period__month=date(2003, 5, 1)).update(
+        status=SubmissionStatus.APPROVED
+    )
+
+    result = import_rows(sender, *april, may, row(date="2003-05-13", reference="M-2"))
+
+    assert [(e.row, e.column) for e in result.errors] == [(4, "date"), (5, "date")]
+    assert all("2003-05 is approved; ask for an amendment" in e.expected for e in result.errors)
+    assert Delivery.objects.count() == 3
+
+
 def test_rows_of_a_returned_report_are_taken(sender, provider_a):
     submission = _report(provider_a, date(2003, 5, 1), SubmissionStatus.RETURNED)
 

@@ -431,11 +431,15 @@ class _Checker:
         unknown = {key for key in keys if key not in self._statuses}
         if not unknown:
             return
+        # Read whole before anything is remembered: a query that fails (a file's second
+        # attempt starts from one, see storing.py) must not leave its months taken as open.
+        stored = list(
+            Submission.objects.filter(
+                provider_id__in={provider_id for provider_id, _month in unknown},
+                period__month__in={month for _provider_id, month in unknown},
+            ).values_list("provider_id", "period__month", "status")
+        )
         self._statuses.update(dict.fromkeys(unknown))
-        stored = Submission.objects.filter(
-            provider_id__in={provider_id for provider_id, _month in unknown},
-            period__month__in={month for _provider_id, month in unknown},
-        ).values_list("provider_id", "period__month", "status")
         for provider_id, month, status in stored:
             if (provider_id, month) in unknown:
                 self._statuses[(provider_id, month)] = status
