@@ -175,6 +175,11 @@ IMPORTS_FOLDER = "imports"
 PROGRESS_FILE = "progress.json"
 
 
+def _job_folder(job: ImportJob) -> Path | None:
+    """Return the folder that holds `job`'s upload and progress file, None once it has run."""
+    return (Path(settings.DATA_DIR) / job.file_path).parent if job.file_path else None
+
+
 def import_job_start(
     *, actor: User, kind: str, upload: UploadedFile, dry_run: bool = False
 ) -> ImportJob:
@@ -244,7 +249,7 @@ def import_job_run(*, job_id: int, source: UploadedFile | None = None) -> Import
     if not claimed:
         return job
     data_dir = Path(settings.DATA_DIR)
-    folder = (data_dir / job.file_path).parent if job.file_path else None
+    folder = _job_folder(job)
     progress = ProgressFile(folder / PROGRESS_FILE) if folder else None
     try:
         with translation.override(job.language):
@@ -385,7 +390,7 @@ class ImportProgress:
 ABANDONED_AFTER = timedelta(minutes=30)
 
 
-def import_job_settle_abandoned(job: ImportJob, *, now: float | None = None) -> ImportJob:
+def import_job_settle_abandoned(job: ImportJob) -> ImportJob:
     """Mark `job` failed if it is "running" but has given no sign of life for
     ABANDONED_AFTER; return it.
 
@@ -394,13 +399,13 @@ def import_job_settle_abandoned(job: ImportJob, *, now: float | None = None) -> 
     """
     if job.status != ImportJob.Status.RUNNING or job.started_at is None:
         return job
-    folder = (Path(settings.DATA_DIR) / job.file_path).parent if job.file_path else None
+    folder = _job_folder(job)
     try:
         last_sign = (folder / PROGRESS_FILE).stat().st_mtime if folder else 0.0
     except OSError:  # it never said how far it got
         last_sign = 0.0
     last_sign = max(last_sign, job.started_at.timestamp())
-    if (now if now is not None else time.time()) - last_sign < ABANDONED_AFTER.total_seconds():
+    if time.time() - last_sign < ABANDONED_AFTER.total_seconds():
         return job
     with translation.override(job.language):
         summary = _(
@@ -418,9 +423,10 @@ def import_job_settle_abandoned(job: ImportJob, *, now: float | None = None) -> 
 
 def import_job_progress(job: ImportJob) -> ImportProgress | None:
     """Return how far the running `job` has got; None when it is not running or has not said."""
-    if job.status != ImportJob.Status.RUNNING or not job.file_path:
+    folder = _job_folder(job)
+    if job.status != ImportJob.Status.RUNNING or folder is None:
         return None
-    path = (Path(settings.DATA_DIR) / job.file_path).parent / PROGRESS_FILE
+    path = folder / PROGRESS_FILE
     try:
         data = json.loads(path.read_text())
         return ImportProgress(
