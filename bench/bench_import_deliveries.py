@@ -125,12 +125,10 @@ def memory_report(name: str, megabytes: float) -> bool:
     return ratio <= 1
 
 
-# The columns the import fills, in the writer's order (monitoring/storing.py).
-STORED = (
-    "provider_id, submission_id, date, client_id, client_key, client_type, client_gender, "
-    "client_sector_id, client_city_id, service_type, service_name, participants, price, "
-    "paid_by_client, paid_by_voucher, voucher_code, paid_by_third_party, third_party, "
-    "reference, row_key, batch_id, row_number"
+# The import fills every column of the delivery table but its id.
+STORED_COLUMNS_SQL = (
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_name = 'monitoring_delivery' AND column_name <> 'id' ORDER BY ordinal_position"
 )
 
 
@@ -158,13 +156,15 @@ def sqlite_floor(database_path: str) -> float:
             )
         )
     database.execute("PRAGMA cache_size = -65536")  # as the import's writer does
-    marks = ", ".join("?" * len(STORED.split(", ")))
+    names = [name for _, name, *_ in database.execute("PRAGMA table_info(monitoring_delivery)")]
+    stored_columns = ", ".join(name for name in names if name != "id")
+    marks = ", ".join("?" * (len(names) - 1))
     insert = (
-        f"INSERT INTO bench_floor ({STORED}) VALUES ({marks}) "
+        f"INSERT INTO bench_floor ({stored_columns}) VALUES ({marks}) "
         "ON CONFLICT (provider_id, row_key) DO NOTHING"
     )
     # Read and inserted in blocks, only the inserts timed.
-    stored = database.execute(f"SELECT {STORED} FROM monitoring_delivery")
+    stored = database.execute(f"SELECT {stored_columns} FROM monitoring_delivery")
     seconds = 0.0
     with database:
         while block := stored.fetchmany(50_000):
@@ -261,13 +261,14 @@ def postgresql_floor(url: str) -> float:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+        stored_columns = ", ".join(name for (name,) in cursor.execute(STORED_COLUMNS_SQL))
         text = bytearray()
-        with cursor.copy(f"COPY monitoring_delivery ({STORED}) TO STDOUT") as copy:
+        with cursor.copy(f"COPY monitoring_delivery ({stored_columns}) TO STDOUT") as copy:
             for block in copy:
                 text += block
         cursor.execute("CREATE TABLE bench_floor (LIKE monitoring_delivery INCLUDING ALL)")
         started = time.perf_counter()
-        with cursor.copy(f"COPY bench_floor ({STORED}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY bench_floor ({stored_columns}) FROM STDIN") as copy:
             for start in range(0, len(text), 1 << 20):
                 copy.write(text[start : start + (1 << 20)])
         return time.perf_counter() - started
