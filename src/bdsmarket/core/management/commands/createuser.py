@@ -2,15 +2,15 @@
 
 import getpass
 import sys
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import Role
 from bdsmarket.core.services import user_create
 from bdsmarket.core.text import parse_choice
@@ -29,17 +29,12 @@ OPTIONS = {
 }
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Create a login with a role: manager, officer, evaluator, auditor, or provider (staff "
         "of the provider named with --provider). The password is asked for, or read from "
         "standard input with --password-stdin."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help=_("the name to log in with"))

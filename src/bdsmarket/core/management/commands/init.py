@@ -1,14 +1,14 @@
 """`bdsmarket init`: start a new, empty program (creating the database first if needed)."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from bdsmarket.core.commands import TranslatedCommand
 
 # The national-ID rules (DNI, RUC) and the size-class laws the registry knows are Peru's.
 SUPPORTED_COUNTRIES = ("PE",)
@@ -35,18 +35,13 @@ def pending_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Start a new, empty program: its name, currency, capital city and time zone. "
         "Creates the database first when it is new; refuses to change an existing program "
         "unless --force-update is given."
     )
     requires_migrations_checks = False  # this command applies them
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True, help=_("the program's name"))

@@ -4,15 +4,15 @@ and the background worker beside it (see bdsmarket.core.worker)."""
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.worker import tasks_are_queued
 
 from .init import pending_migrations
@@ -46,17 +46,12 @@ def static_files_stale() -> bool:
     return newest_source > max(collected)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Serve bdsmarket in production with gunicorn (collects the static files first when "
         "they changed). Gunicorn also starts one background worker (`bdsmarket worker`) for "
         "the imports of large files, and stops it when it stops."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -4,18 +4,19 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.worker import tasks_are_queued
 
 # After the database stops answering, wait this long before trying again.
 RETRY_SECONDS = 5
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Run the background work that the pages queue, such as imports of large files, one "
         "task at a time. `bdsmarket serve` starts one worker by itself; start more, on this "
@@ -23,11 +24,6 @@ class Command(BaseCommand):
         "tasks at once. SIGTERM or Ctrl-C lets the running task finish first; a second one "
         "abandons it (an import is then rolled back and marked failed)."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -13,15 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bdsmarket.cli import ProgressBar
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import Role
 from bdsmarket.core.worker import (
     background_worker_start,
@@ -38,18 +38,13 @@ from bdsmarket.demo.services import (
 )
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Load the demo program (Peru, 1994-2004) into a fresh data directory, create one "
         "login per role and serve it."
     )
     # The database may not exist yet: this command creates it.
     requires_migrations_checks = False
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -12,13 +12,14 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.management.commands.init import error_text
 from bdsmarket.core.models import User
 from bdsmarket.incentives import files, permissions, services
@@ -156,18 +157,13 @@ class Output:
             ) from error
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Compute a month's incentive statements from the approved reports (`compute`), run "
         "one scheme or two side by side over past months without storing anything "
         "(`simulate`), or write a month's statements or a payment batch to a file "
         "(`export`). `bdsmarket incentives ACTION --help` explains each action."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(

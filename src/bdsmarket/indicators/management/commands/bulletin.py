@@ -10,11 +10,12 @@ sent for a person and month is not queued again, so running it twice sends nothi
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.indicators import rules
 from bdsmarket.indicators.services import bulletins_queue, dispatches_retry_due
 from bdsmarket.registry.models import Provider
@@ -29,18 +30,13 @@ def _month(value: str) -> date:
         ) from error
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Queue the monthly bulletins for the background worker: each provider's benchmark "
         "to its staff and the program-wide bulletin to the program's staff (`send`), or hand "
         "the bulletins waiting for another attempt to the worker again (`retry`). A bulletin "
         "already queued or sent for a person and month is not queued twice."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import User
 from bdsmarket.indicators import bulletin, definitions, files, permissions
 from bdsmarket.indicators.models import Basis
@@ -234,18 +235,13 @@ KINDS: dict[str, Kind] = {
 }
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Write a report of the program's figures: the indicators over a period, grouped as "
         "asked, or a benchmark of the providers against their peers, as JSON, CSV or XLSX. "
         "The indicators are those of docs/indicators.md; the figures are the same as on the "
         "pages and over the API."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = "; ".join(f"{name}: {kind.help}" for name, kind in KINDS.items())

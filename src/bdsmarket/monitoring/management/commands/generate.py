@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bdsmarket.cli import ProgressBar
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.monitoring.generate import national_data_generate
 
 
@@ -25,7 +26,7 @@ def _month(value: str) -> date:
         ) from error
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Generate a national-scale program for benchmarks and load tests: providers (and the "
         "cities and sectors they need), monthly periods, approved reports with cost reports, "
@@ -33,11 +34,6 @@ class Command(BaseCommand):
         "SQLite). The same seed and sizes give the same data. Fills a database once: it "
         "refuses when generated providers (codes GEN-…) are already there."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -7,11 +7,12 @@ a reminder follows from the date alone, so each daily run sends each reminder on
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.monitoring.notifications import reminders_send
 
 
@@ -24,18 +25,13 @@ def _day(value: str) -> date:
         ) from error
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "E-mail each provider's staff about the monthly reports that are due soon or overdue, "
         "in each person's language. Run it once a day (from cron): reminders go out the "
         "configured number of days before the due day, and after it, then every 7 days "
         "until the report is sent; the date alone decides, so a daily run sends each once."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -5,17 +5,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from bdsmarket.cli import ProgressBar
+from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import User
 from bdsmarket.core.tabular import importer_class, importers
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Import a CSV or XLSX file of one kind of record. Every row is checked first; the "
         "file is stored whole or not at all, and importing it again updates records instead "
@@ -24,11 +25,6 @@ class Command(BaseCommand):
     # The system checks load every template library and admin module (a second and more):
     # a provider's monthly file waits for them for nothing. `bdsmarket check` runs them.
     requires_system_checks: list[str] = []
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # argparse needs a plain string: translate the help into the language now active.
-        self.help = str(self.help)  # type: ignore[assignment]
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=list(importers()), help=_("what the file holds"))
