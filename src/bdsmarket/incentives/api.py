@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -34,7 +33,7 @@ from bdsmarket.core.models import User
 from bdsmarket.indicators.periods import parse_month
 from bdsmarket.registry.models import Provider
 
-from . import files, permissions, rules
+from . import files, permissions, queries, rules
 from .models import IncentiveScheme, Statement
 from .simulation import MAX_MONTHS, simulate, span_check
 
@@ -357,21 +356,15 @@ def _providers(codes: list[str] | None) -> list[Provider] | None:
 def statement_list(
     request: HttpRequest, filters: Query[StatementFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    user = actor(request)
-    _refuse_unless_reader(user)
-    statements: QuerySet[Statement] = permissions.statements_visible_to(user)
-    if filters.month is not None:
-        statements = statements.filter(month=_month(filters.month, ["query", "month"]))
-    if filters.provider is not None:
-        statements = statements.filter(provider_id=filters.provider)
-    if filters.provider_code:
-        statements = statements.filter(provider__code=filters.provider_code.strip().upper())
-    if filters.status is not None:
-        statements = statements.filter(status=filters.status)
-    elif not filters.include_superseded:
-        statements = statements.exclude(status=Statement.Status.SUPERSEDED)
-    statements = statements.select_related("superseded_by").order_by(
-        "-month", "provider__code", "-version"
+    wanted = queries.StatementFilters(
+        month=_month(filters.month, ["query", "month"]) if filters.month is not None else None,
+        provider=filters.provider,
+        provider_code=filters.provider_code or "",
+        status=filters.status or "",
+        include_superseded=filters.include_superseded,
+    )
+    statements = queries.statement_list(actor=actor(request), filters=wanted).select_related(
+        "superseded_by"
     )
     result = page(statements, paging)
     result["items"] = [files.statement_document(statement) for statement in result["items"]]

@@ -25,6 +25,7 @@ from bdsmarket.registry.models import Provider
 
 from . import queries, rules
 from .models import Commitment, Component, IncentiveRule, IncentiveScheme, Statement
+from .queries import StatementFilters
 from .services import RuleInput
 from .simulation import span_check
 
@@ -127,20 +128,15 @@ class StatementFilterForm(PageForm):
         else:
             provider.queryset = providers
 
-    def filter(self, statements: QuerySet[Statement]) -> QuerySet[Statement]:
-        """Return `statements` kept by the filters (the current versions unless the status
-        asks for superseded ones)."""
+    def filters(self) -> StatementFilters:
+        """Return the valid filters (invalid ones are ignored): the current versions unless
+        the status asks for superseded ones."""
         data = self.cleaned_data if self.is_valid() else {}
-        status = data.get("status") or ""
-        if status:
-            statements = statements.filter(status=status)
-        else:
-            statements = statements.exclude(status=Statement.Status.SUPERSEDED)
-        if data.get("month"):
-            statements = statements.filter(month=data["month"].replace(day=1))
-        if data.get("provider"):
-            statements = statements.filter(provider=data["provider"])
-        return statements
+        return StatementFilters(
+            month=data.get("month"),
+            provider=data.get("provider"),
+            status=data.get("status") or "",
+        )
 
 
 class ComputeForm(PageForm):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.management.commands.init import error_text
 from bdsmarket.core.models import User
-from bdsmarket.incentives import files, permissions, services
+from bdsmarket.incentives import files, page_queries, permissions, queries, services
 from bdsmarket.incentives.models import IncentiveScheme, PaymentBatch, Statement
 from bdsmarket.incentives.simulation import Simulation, simulate
 from bdsmarket.indicators.definitions import Unit
@@ -410,18 +410,13 @@ class Command(TranslatedCommand):
             self.export_batch(actor, options["batch"], file_format, output, options["user"])
             return
         month = _month(options["month"], "--month")
-        statements = files.statements_current(month)
-        if actor is not None:
-            if not permissions.can_see_incentives(actor):
-                raise CommandError(
-                    _("--user: %(user)s may not see incentives.") % {"user": options["user"]}
-                )
-            visible = set(
-                permissions.statements_visible_to(actor)
-                .filter(month=month)
-                .values_list("pk", flat=True)
+        if actor is not None and not permissions.can_see_incentives(actor):
+            raise CommandError(
+                _("--user: %(user)s may not see incentives.") % {"user": options["user"]}
             )
-            statements = [statement for statement in statements if statement.pk in visible]
+        statements = page_queries.statements_for_file(
+            queries.statement_list(actor=actor, filters=queries.StatementFilters(month=month))
+        )
         if not statements:
             raise CommandError(
                 _("No statements of %(month)s to export: compute them first with "
