@@ -35,7 +35,7 @@ from bdsmarket.registry.models import Provider
 
 from . import files, permissions, queries, rules
 from .models import IncentiveScheme, Statement
-from .simulation import MAX_MONTHS, simulate, span_check
+from .simulation import MAX_MONTHS, simulate, simulation_request
 
 router = Router(tags=["Incentives"])
 
@@ -300,14 +300,6 @@ def _month(value: str, loc: list[str | int]) -> date:
 def _schemes(user: User, ids: list[int]) -> list[IncentiveScheme]:
     """Return the schemes to simulate, in the order given; raise ApiValidationError at the
     first ID that names none the caller may see."""
-    if not 1 <= len(ids) <= 2:
-        raise ApiValidationError.at(
-            ["body", "schemes"], _("Give one scheme, or two to compare them.")
-        )
-    if len(set(ids)) < len(ids):
-        raise ApiValidationError.at(
-            ["body", "schemes", 1], _("Choose another scheme to compare with, or none.")
-        )
     found = {
         scheme.pk: scheme
         for scheme in permissions.schemes_visible_to(user)
@@ -470,9 +462,25 @@ def simulation_run(request: HttpRequest, payload: SimulationIn) -> dict[str, Any
     schemes = _schemes(user, payload.schemes)
     first = _month(payload.first, ["body", "first"])
     last = _month(payload.last, ["body", "last"])
-    try:
-        span_check(first, last)
-    except ValidationError as error:
-        raise ApiValidationError.at(["body", "last"], error.message_dict["last"][0]) from error
     providers = _providers(payload.providers)
-    return files.simulation_document(simulate(schemes, first, last, providers))
+    try:
+        asked = simulation_request(schemes=schemes, first=first, last=last, providers=providers)
+    except ValidationError as error:
+        raise ApiValidationError(
+            [
+                {"loc": SIMULATION_FIELDS[name], "message": message, "code": "invalid"}
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        ) from error
+    return files.simulation_document(
+        simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
+    )
+
+
+# Where the API's body holds what simulation_request names.
+SIMULATION_FIELDS: dict[str, list[str | int]] = {
+    "schemes": ["body", "schemes"],
+    "other": ["body", "schemes", 1],
+    "last": ["body", "last"],
+}

@@ -32,7 +32,6 @@ from bdsmarket.indicators.rules import month_add
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.monitoring.validation import program_today
 from bdsmarket.registry import permissions as registry_permissions
-from bdsmarket.registry.models import Provider
 
 from . import files, page_queries, permissions, queries, services, wording
 from .forms import (
@@ -593,10 +592,8 @@ def _simulate_form(request: AuthenticatedRequest) -> SimulateForm:
 
 
 def _simulation(form: SimulateForm) -> page_queries.SimulationTables:
-    data = form.cleaned_data
-    schemes = [data["scheme"], *([data["other"]] if data.get("other") else [])]
-    providers: list[Provider] = list(data.get("provider") or [])
-    simulation = simulate(schemes, data["first"], data["last"], providers or None)
+    asked = form.cleaned_data["request"]
+    simulation = simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
     return page_queries.simulation_tables(simulation, _month_label)
 
 
