@@ -217,9 +217,9 @@ class ClientFields(PageForm):
         try:
             parts = payers_complete(price, *(values[name] for name in PAYER_COLUMNS))
         except ValidationError as error:
-            show_service_errors(self, error)
-            parts = (None, values["paid_by_voucher"], values["paid_by_third_party"])
-        values.update(zip(PAYER_COLUMNS, parts, strict=True))
+            show_service_errors(self, error)  # the row goes no further
+        else:
+            values.update(zip(PAYER_COLUMNS, parts, strict=True))
         return values
 
 
