@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from bdsmarket.monitoring import permissions
+from bdsmarket.monitoring import queries as monitoring_queries
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission, SubmissionStatus
 from bdsmarket.monitoring.services import (
     DeliveryInput,
@@ -316,3 +318,25 @@ def test_listing_takes_a_fixed_number_of_queries(
     # The token with its user, the page with its provider, report, sector and city, the count.
     with django_assert_num_queries(3):
         assert len(client.get("/deliveries", {"limit": 2}).json()["items"]) == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"month": "2003-05"}, {"month": "2003-06"}, {"month": "2003-05", "client_type": "small"},
+     {"service_type": "information"}, {}],
+)  # fmt: skip
+def test_the_list_gives_the_rows_behind_a_total_with_the_same_filters(
+    api_as, manager, stored, params
+):
+    """The API's filters are the rows-behind read of the pages and figures, not a copy."""
+    month = date.fromisoformat(params["month"] + "-01") if "month" in params else None
+    behind = monitoring_queries.deliveries_behind(
+        permissions.deliveries_visible_to(manager),
+        month=month,
+        client_type=params.get("client_type", ""),
+        service_type=params.get("service_type", ""),
+    )
+
+    listed = references(api_as(manager).get("/deliveries", params))
+
+    assert listed == [delivery.reference for delivery in behind]

@@ -7,8 +7,10 @@ and stores nothing.
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
@@ -16,7 +18,7 @@ from bdsmarket.core.tabular import ImportResult, TableError
 from bdsmarket.monitoring.importers import DeliveryImporter
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission, SubmissionStatus
 from bdsmarket.monitoring.services import submission_get_or_create
-from bdsmarket.monitoring.validation import program_today
+from bdsmarket.monitoring.validation import payers_complete, program_today
 from bdsmarket.registry.models import Program
 
 COLUMNS = [
@@ -502,3 +504,43 @@ def test_a_reference_repeated_across_blocks_of_a_large_file_is_found(sender, mon
     assert (error.row, error.column, error.value) == (9, "reference", "R-1")
     assert error.expected == "a value not already used in row 3 of this file"
     assert_nothing_stored()
+
+
+# The payers of a row typed in a form
+
+
+def test_an_empty_client_part_is_what_the_voucher_and_third_parties_leave():
+    assert payers_complete(Decimal("80.00"), None, Decimal("50.00"), None) == (
+        Decimal("30.00"),
+        Decimal("50.00"),
+        Decimal(0),
+    )
+    assert payers_complete(Decimal("80.00"), None, Decimal("50.00"), Decimal("10.00")) == (
+        Decimal("20.00"),
+        Decimal("50.00"),
+        Decimal("10.00"),
+    )
+    assert payers_complete(Decimal("80.00"), None, None, None) == (
+        Decimal("80.00"),
+        Decimal(0),
+        Decimal(0),
+    )
+
+
+def test_a_client_part_typed_is_kept_for_the_checker_to_judge():
+    assert payers_complete(Decimal("80.00"), Decimal("25.00"), None, None) == (
+        Decimal("25.00"),
+        Decimal(0),
+        Decimal(0),
+    )
+
+
+def test_other_payers_beyond_the_price_leave_no_client_part():
+    with pytest.raises(ValidationError) as refused:
+        payers_complete(Decimal("30.00"), None, Decimal("50.00"), None)
+
+    assert refused.value.message_dict == {
+        "paid_by_voucher": [
+            "The voucher's and third parties' parts (50.00) are more than the price (30.00)."
+        ]
+    }

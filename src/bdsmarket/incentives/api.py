@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -34,9 +33,9 @@ from bdsmarket.core.models import User
 from bdsmarket.indicators.periods import parse_month
 from bdsmarket.registry.models import Provider
 
-from . import files, permissions, rules
+from . import files, permissions, queries, rules
 from .models import IncentiveScheme, Statement
-from .simulation import MAX_MONTHS, simulate, span_check
+from .simulation import MAX_MONTHS, simulate, simulation_request
 
 router = Router(tags=["Incentives"])
 
@@ -301,14 +300,6 @@ def _month(value: str, loc: list[str | int]) -> date:
 def _schemes(user: User, ids: list[int]) -> list[IncentiveScheme]:
     """Return the schemes to simulate, in the order given; raise ApiValidationError at the
     first ID that names none the caller may see."""
-    if not 1 <= len(ids) <= 2:
-        raise ApiValidationError.at(
-            ["body", "schemes"], _("Give one scheme, or two to compare them.")
-        )
-    if len(set(ids)) < len(ids):
-        raise ApiValidationError.at(
-            ["body", "schemes", 1], _("Choose another scheme to compare with, or none.")
-        )
     found = {
         scheme.pk: scheme
         for scheme in permissions.schemes_visible_to(user)
@@ -357,21 +348,15 @@ def _providers(codes: list[str] | None) -> list[Provider] | None:
 def statement_list(
     request: HttpRequest, filters: Query[StatementFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    user = actor(request)
-    _refuse_unless_reader(user)
-    statements: QuerySet[Statement] = permissions.statements_visible_to(user)
-    if filters.month is not None:
-        statements = statements.filter(month=_month(filters.month, ["query", "month"]))
-    if filters.provider is not None:
-        statements = statements.filter(provider_id=filters.provider)
-    if filters.provider_code:
-        statements = statements.filter(provider__code=filters.provider_code.strip().upper())
-    if filters.status is not None:
-        statements = statements.filter(status=filters.status)
-    elif not filters.include_superseded:
-        statements = statements.exclude(status=Statement.Status.SUPERSEDED)
-    statements = statements.select_related("superseded_by").order_by(
-        "-month", "provider__code", "-version"
+    wanted = queries.StatementFilters(
+        month=_month(filters.month, ["query", "month"]) if filters.month is not None else None,
+        provider=filters.provider,
+        provider_code=filters.provider_code or "",
+        status=filters.status or "",
+        include_superseded=filters.include_superseded,
+    )
+    statements = queries.statement_list(actor=actor(request), filters=wanted).select_related(
+        "superseded_by"
     )
     result = page(statements, paging)
     result["items"] = [files.statement_document(statement) for statement in result["items"]]
@@ -477,9 +462,25 @@ def simulation_run(request: HttpRequest, payload: SimulationIn) -> dict[str, Any
     schemes = _schemes(user, payload.schemes)
     first = _month(payload.first, ["body", "first"])
     last = _month(payload.last, ["body", "last"])
-    try:
-        span_check(first, last)
-    except ValidationError as error:
-        raise ApiValidationError.at(["body", "last"], error.message_dict["last"][0]) from error
     providers = _providers(payload.providers)
-    return files.simulation_document(simulate(schemes, first, last, providers))
+    try:
+        asked = simulation_request(schemes=schemes, first=first, last=last, providers=providers)
+    except ValidationError as error:
+        raise ApiValidationError(
+            [
+                {"loc": SIMULATION_FIELDS[name], "message": message, "code": "invalid"}
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        ) from error
+    return files.simulation_document(
+        simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
+    )
+
+
+# Where the API's body holds what simulation_request names.
+SIMULATION_FIELDS: dict[str, list[str | int]] = {
+    "schemes": ["body", "schemes"],
+    "other": ["body", "schemes", 1],
+    "last": ["body", "last"],
+}

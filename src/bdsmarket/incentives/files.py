@@ -342,8 +342,8 @@ def statement_detail_document(
 def statements_current(month: date) -> list[Statement]:
     """Return every current statement of `month`, by provider code, lines prefetched."""
     return list(
-        Statement.objects.filter(month=month.replace(day=1))
-        .exclude(status=Statement.Status.SUPERSEDED)
+        Statement.objects.current()
+        .filter(month=month.replace(day=1))
         .select_related("provider", "scheme", "superseded_by")
         .prefetch_related("lines__rule")
         .order_by("provider__code", "version")

@@ -25,8 +25,9 @@ from bdsmarket.registry.models import Provider
 
 from . import queries, rules
 from .models import Commitment, Component, IncentiveRule, IncentiveScheme, Statement
+from .queries import StatementFilters
 from .services import RuleInput
-from .simulation import span_check
+from .simulation import simulation_request
 
 DECIMAL_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 OPEN_ENDS = {
@@ -127,20 +128,15 @@ class StatementFilterForm(PageForm):
         else:
             provider.queryset = providers
 
-    def filter(self, statements: QuerySet[Statement]) -> QuerySet[Statement]:
-        """Return `statements` kept by the filters (the current versions unless the status
-        asks for superseded ones)."""
+    def filters(self) -> StatementFilters:
+        """Return the valid filters (invalid ones are ignored): the current versions unless
+        the status asks for superseded ones."""
         data = self.cleaned_data if self.is_valid() else {}
-        status = data.get("status") or ""
-        if status:
-            statements = statements.filter(status=status)
-        else:
-            statements = statements.exclude(status=Statement.Status.SUPERSEDED)
-        if data.get("month"):
-            statements = statements.filter(month=data["month"].replace(day=1))
-        if data.get("provider"):
-            statements = statements.filter(provider=data["provider"])
-        return statements
+        return StatementFilters(
+            month=data.get("month"),
+            provider=data.get("provider"),
+            status=data.get("status") or "",
+        )
 
 
 class ComputeForm(PageForm):
@@ -549,16 +545,23 @@ class SimulateForm(PageForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        first, last = data.get("first"), data.get("last")
-        if first and last:
-            data["first"], data["last"] = first.replace(day=1), last.replace(day=1)
+        first, last, scheme = data.get("first"), data.get("last"), data.get("scheme")
+        if first and last and scheme:
             try:
-                span_check(data["first"], data["last"])
+                data["request"] = simulation_request(
+                    schemes=[scheme, *([data["other"]] if data.get("other") else [])],
+                    first=first,
+                    last=last,
+                    providers=list(data.get("provider") or []),
+                )
             except ValidationError as error:
-                self.add_error("last", error.message_dict["last"])
-        if data.get("other") is not None and data.get("other") == data.get("scheme"):
-            self.add_error("other", _("Choose another scheme to compare with, or none."))
+                for name, messages in error.message_dict.items():
+                    self.add_error(SIMULATION_FIELDS.get(name), messages)
         return data
+
+
+# Where the form shows what simulation_request names.
+SIMULATION_FIELDS = {"schemes": "scheme", "other": "other", "last": "last"}
 
 
 def _scheme_choice(scheme: IncentiveScheme) -> str:

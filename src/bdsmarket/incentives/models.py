@@ -238,6 +238,12 @@ class IncentiveRule(models.Model):
         return self.label
 
 
+class StatementQuerySet(models.QuerySet["Statement"]):
+    def current(self) -> "StatementQuerySet":
+        """Return the statements no later version supersedes: one per provider and month."""
+        return self.exclude(status=Statement.Status.SUPERSEDED)
+
+
 class Statement(models.Model):
     """What one provider earns in incentives for one month, under the scheme in force then.
 
@@ -297,6 +303,8 @@ class Statement(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = StatementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("incentive statement")
         verbose_name_plural = _("incentive statements")
@@ -322,6 +330,12 @@ class Statement(models.Model):
         return self.difference
 
 
+class StatementLineQuerySet(models.QuerySet["StatementLine"]):
+    def current(self) -> "StatementLineQuerySet":
+        """Return the lines of current statements (see `StatementQuerySet.current`)."""
+        return self.exclude(statement__status=Statement.Status.SUPERSEDED)
+
+
 class StatementLine(models.Model):
     """One rule of a statement, every step of its amount kept (rules.Line)."""
 
@@ -337,6 +351,8 @@ class StatementLine(models.Model):
     cap = models.CharField(_("cap applied"), max_length=10, blank=True)
     amount = _money(_("amount"))
     reason = models.CharField(_("reason"), max_length=20)
+
+    objects = StatementLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("statement line")

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from bdsmarket.core.models import Role, User
 
-from .models import IncentiveScheme, PaymentBatch, Statement, SupportPackage
+from .models import IncentiveScheme, PaymentBatch, Statement, StatementQuerySet, SupportPackage
 
 
 def _active(user: User) -> bool:
@@ -84,7 +84,7 @@ def batches_visible_to(user: User) -> QuerySet[PaymentBatch]:
     return batches if can_see_batches(user) else batches.none()
 
 
-def statements_visible_to(user: User) -> QuerySet[Statement]:
+def statements_visible_to(user: User) -> StatementQuerySet:
     """Return the statements `user` may see."""
     statements = Statement.objects.select_related("provider", "scheme")
     if not _active(user):

@@ -9,17 +9,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bdsmarket.core.models import User
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.models import Basis
 from bdsmarket.indicators.queries import Scope, indicators_compute
 from bdsmarket.indicators.rules import month_add
 from bdsmarket.registry.models import ClientType, Gender, Provider
 
-from . import rules
+from . import permissions, rules
 from .models import (
     Budget,
     Commitment,
@@ -31,6 +34,46 @@ from .models import (
     StatementLine,
     SupportPackage,
 )
+
+
+@dataclass(frozen=True)
+class StatementFilters:
+    """What a list of statements is narrowed by; empty values filter nothing.
+
+    Without a `status`, only the current version of each provider's month is listed,
+    unless `include_superseded`; `status="superseded"` lists the replaced versions.
+    """
+
+    month: date | None = None
+    provider: Provider | int | None = None
+    provider_code: str = ""
+    status: str = ""
+    include_superseded: bool = False
+
+
+def statement_list(*, actor: User | None, filters: StatementFilters) -> QuerySet[Statement]:
+    """Return the statements `actor` may see that match `filters`, the latest month first,
+    then by provider code and newest version (None: the system, which sees every one).
+
+    Raises PermissionDenied for a role that sees no incentives.
+    """
+    if actor is None:
+        statements = Statement.objects.select_related("provider", "scheme")
+    elif not permissions.can_see_incentives(actor):
+        raise PermissionDenied(gettext("Your role does not see incentives."))
+    else:
+        statements = permissions.statements_visible_to(actor)
+    if filters.status:
+        statements = statements.filter(status=filters.status)
+    elif not filters.include_superseded:
+        statements = statements.current()
+    if filters.month is not None:
+        statements = statements.filter(month=filters.month.replace(day=1))
+    if filters.provider is not None:
+        statements = statements.filter(provider=filters.provider)
+    if code := filters.provider_code.strip().upper():
+        statements = statements.filter(provider__code=code)
+    return statements.order_by("-month", "provider__code", "-version")
 
 
 @dataclass(frozen=True)
@@ -150,11 +193,11 @@ def paid_before(
 ) -> dict[str, tuple[Decimal, Decimal]]:
     """Return, for each rule code, what the current statements of the months before `month`
     pay under the scheme `scheme_code` (any version): (this calendar year, in total)."""
-    lines = StatementLine.objects.filter(
+    lines = StatementLine.objects.current().filter(
         statement__provider_id=provider_id,
         statement__scheme__code=scheme_code,
         statement__month__lt=month,
-    ).exclude(statement__status=Statement.Status.SUPERSEDED)
+    )
     total = dict(
         lines.values("rule__code").annotate(s=Sum("amount")).values_list("rule__code", "s")
     )

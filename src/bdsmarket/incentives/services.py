@@ -264,9 +264,9 @@ def month_figures(
     month = month.replace(day=1)
     submissions = {
         submission.provider_id: submission
-        for submission in Submission.objects.filter(
-            provider__in=providers, period__month=month, status=SubmissionStatus.APPROVED
-        ).select_related("period", "provider__package")
+        for submission in Submission.objects.approved()
+        .filter(provider__in=providers, period__month=month)
+        .select_related("period", "provider__package")
     }
     reporting = [provider for provider in providers if provider.pk in submissions]
     if not reporting:
@@ -341,7 +341,8 @@ def _support_start(provider: Provider, month: date) -> date:
     if package is not None:
         return package.starts_on.replace(day=1)
     first = (
-        Submission.objects.filter(provider=provider, status=SubmissionStatus.APPROVED)
+        Submission.objects.approved()
+        .filter(provider=provider)
         .order_by("period__month")
         .values_list("period__month", flat=True)
         .first()
@@ -403,8 +404,8 @@ def statements_compute(
     result = ComputeResult()
     later = sorted(
         set(
-            Statement.objects.filter(provider__in=chosen, month__gt=month)
-            .exclude(status=Statement.Status.SUPERSEDED)
+            Statement.objects.current()
+            .filter(provider__in=chosen, month__gt=month)
             .values_list("month", flat=True)
         )
     )
@@ -424,9 +425,9 @@ def statements_compute(
 
 def _statement_store(scheme: IncentiveScheme, figures: MonthFigures, result: ComputeResult) -> None:
     current = (
-        Statement.objects.select_for_update()
+        Statement.objects.current()
+        .select_for_update()
         .filter(provider=figures.provider, month=figures.month)
-        .exclude(status=Statement.Status.SUPERSEDED)
         .first()
     )
     total = figures.result.total

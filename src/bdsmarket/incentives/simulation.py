@@ -6,6 +6,7 @@ month to month inside the run, as they would have if the scheme had been in forc
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,16 +24,59 @@ ZERO = Decimal(0)
 MAX_MONTHS = 240  # a page or the API runs a simulation within a request; the command has no limit
 
 
-def span_check(first: date, last: date) -> None:
+def span_check(first: date, last: date, max_months: int | None = MAX_MONTHS) -> None:
     """Raise ValidationError at "last" when the span ends before it begins or is longer
-    than MAX_MONTHS, for every door that takes a span to simulate."""
+    than `max_months` (None: no limit)."""
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months < 1:
         raise ValidationError({"last": [_("The period ends before it begins.")]})
-    if months > MAX_MONTHS:
+    if max_months is not None and months > max_months:
         raise ValidationError(
-            {"last": [_("Simulate at most %(count)s months at once.") % {"count": MAX_MONTHS}]}
+            {"last": [_("Simulate at most %(count)s months at once.") % {"count": max_months}]}
         )
+
+
+@dataclass(frozen=True)
+class SimulationRequest:
+    """A simulation as asked for and checked: what `simulate` takes."""
+
+    schemes: list[IncentiveScheme]
+    first_month: date
+    last_month: date
+    providers: list[Provider] | None  # None: those whose support package covers each month
+
+
+def simulation_request(
+    *,
+    schemes: Sequence[IncentiveScheme],
+    first: date,
+    last: date,
+    providers: Sequence[Provider] | None = None,
+    max_months: int | None = MAX_MONTHS,
+) -> SimulationRequest:
+    """Return the simulation of `schemes` (one, or two side by side) from the month of
+    `first` to that of `last` for `providers` (none given: the default), checked for every
+    door: the page's form, the API and the command.
+
+    A page or the API runs a simulation within a request, so they keep the span within
+    MAX_MONTHS; the command passes `max_months=None`. Raises ValidationError keyed by the
+    part at fault: "schemes" (not one or two), "other" (the second is the first again),
+    "last" (the span).
+    """
+    errors: dict[str, list[str]] = {}
+    if not 1 <= len(schemes) <= 2:
+        errors["schemes"] = [_("Give one scheme, or two to compare them.")]
+    elif len(schemes) == 2 and schemes[0].pk == schemes[1].pk:
+        errors["other"] = [_("Choose another scheme to compare with, or none.")]
+    first_month, last_month = first.replace(day=1), last.replace(day=1)
+    try:
+        span_check(first_month, last_month, max_months)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    chosen = list(dict.fromkeys(providers)) if providers else None
+    return SimulationRequest(list(schemes), first_month, last_month, chosen)
 
 
 @dataclass

@@ -32,9 +32,8 @@ from bdsmarket.indicators.rules import month_add
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.monitoring.validation import program_today
 from bdsmarket.registry import permissions as registry_permissions
-from bdsmarket.registry.models import Provider
 
-from . import files, page_queries, permissions, services, wording
+from . import files, page_queries, permissions, queries, services, wording
 from .forms import (
     ApproveManyForm,
     BatchCreateForm,
@@ -114,14 +113,10 @@ def statement_list(request: AuthenticatedRequest) -> HttpResponse:
     """The statements of a month (or of every month), filtered by provider and status, their
     totals and those waiting for approval or payment, and the actions the user may take."""
     user = request.user
-    if not permissions.can_see_incentives(user):
-        raise PermissionDenied
     form = _filter_form(request)
-    statements = form.filter(permissions.statements_visible_to(user))
+    statements = queries.statement_list(actor=user, filters=form.filters())
     month = form.cleaned_data.get("month") if form.is_valid() else None
-    listed = page_queries.statements_listed(statements).order_by(
-        "-month", "provider__code", "-version"
-    )
+    listed = page_queries.statements_listed(statements)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     can_approve = permissions.can_approve_statements(user)
     compute_month = month or month_add(program_today().replace(day=1), -1)
@@ -235,7 +230,7 @@ def statements_export(request: AuthenticatedRequest, format: str) -> HttpRespons
         messages.error(request, _("Choose a month to download its statements."))
         return redirect(reverse("incentives:statements") + "?" + request.GET.urlencode())
     statements = page_queries.statements_for_file(
-        form.filter(permissions.statements_visible_to(user))
+        queries.statement_list(actor=user, filters=form.filters())
     )
     content, name = files.statements_file(
         statements, format, month=month, absolute=request.build_absolute_uri
@@ -597,10 +592,8 @@ def _simulate_form(request: AuthenticatedRequest) -> SimulateForm:
 
 
 def _simulation(form: SimulateForm) -> page_queries.SimulationTables:
-    data = form.cleaned_data
-    schemes = [data["scheme"], *([data["other"]] if data.get("other") else [])]
-    providers: list[Provider] = list(data.get("provider") or [])
-    simulation = simulate(schemes, data["first"], data["last"], providers or None)
+    asked = form.cleaned_data["request"]
+    simulation = simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
     return page_queries.simulation_tables(simulation, _month_label)
 
 

@@ -33,6 +33,7 @@ from .queries import (
     IndicatorError,
     PeerGroup,
     Scope,
+    benchmark_request,
     benchmarks_compute,
     indicators_compute,
 )
@@ -235,7 +236,7 @@ def _month(value: str, parameter: str) -> date:
 
 def _invalid(error: IndicatorError) -> ApiValidationError:
     parameter = PARAMETERS.get(error.parameter, error.parameter)
-    code = ERROR_CODES.get(error.parameter, "invalid")
+    code = error.code or ERROR_CODES.get(error.parameter, "invalid")
     return ApiValidationError.at(["query", parameter], error.message, code)
 
 
@@ -372,34 +373,30 @@ def indicator_benchmark(request: HttpRequest, query: Query[BenchmarkQuery]) -> d
     user = actor(request)
     _refuse_unless_reader(user)
     first, last = _span(query.first, query.last)
-    provider = _benchmarked(user, query.provider)
-    if provider is None and query.peer_group != PeerGroupChoice.ALL:
-        raise ApiValidationError.at(
-            ["query", "provider"],
-            _("Name the provider whose peers to compare: the city and legal-type groups are a "
-              "provider's."),
-            "missing",
-        )  # fmt: skip
     try:
+        asked = benchmark_request(
+            actor=user,
+            provider=_benchmarked(user, query.provider),
+            peer_group=str(query.peer_group),
+        )
         benchmarks = benchmarks_compute(
             first,
             last,
             _ids(query.ids),
-            peer_group=str(query.peer_group),
-            provider=provider,
+            peer_group=asked.peer_group,
+            provider=asked.provider,
             basis=query.basis,
         )
     except IndicatorError as error:
         raise _invalid(error) from error
+    provider = asked.provider
     peers = files.peers_view(
-        benchmarks,
-        names=permissions.can_see_peer_names(user),
-        own=provider.pk if provider is not None else None,
+        benchmarks, names=asked.names, own=provider.pk if provider is not None else None
     )
     return files.benchmark_document(
         benchmarks,
         peers,
-        peer_group=str(query.peer_group),
+        peer_group=asked.peer_group,
         provider=provider,
         basis=query.basis,
         cut_off=files.basis_cut_off(query.basis),
@@ -408,14 +405,12 @@ def indicator_benchmark(request: HttpRequest, query: Query[BenchmarkQuery]) -> d
 
 
 def _benchmarked(user: User, provider_id: int | None) -> Provider | None:
-    """Return the provider a benchmark is about: the one asked for, within the caller's
-    scope; provider staff's own by default."""
+    """Return the provider a benchmark names, within the caller's scope (None: none named;
+    benchmark_request decides the default)."""
     if provider_id is None:
-        if permissions.can_see_program_figures(user):
-            return None
-        provider_id = user.provider_id or 0
+        return None
     provider = permissions.providers_with_figures_visible_to(user).filter(pk=provider_id).first()
-    if provider is None or not permissions.can_see_provider_figures(user, provider):
+    if provider is None:
         raise _unknown_provider("provider", provider_id)
     return provider
 

@@ -31,7 +31,10 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 
-from . import definitions, rules
+from bdsmarket.core.models import User
+from bdsmarket.registry.models import Provider
+
+from . import definitions, permissions, rules
 from .models import DIMENSIONS, Basis, Fact
 from .services import BASIS_STATUSES, MEASURE_SQL, ranked_rows_sql
 
@@ -44,12 +47,13 @@ ID_DIMENSIONS = frozenset(("client_sector", "client_city"))
 class IndicatorError(ValueError):
     """A request names an indicator, dimension, grouping or period that does not exist.
 
-    `parameter` is the name of the parameter at fault, `value` what it held.
+    `parameter` is the name of the parameter at fault, `value` what it held, `code` what
+    the API calls the fault when the parameter alone does not say (e.g. "missing").
     """
 
-    def __init__(self, parameter: str, value: object, message: str) -> None:
+    def __init__(self, parameter: str, value: object, message: str, code: str = "") -> None:
         super().__init__(message)
-        self.parameter, self.value, self.message = parameter, value, message
+        self.parameter, self.value, self.message, self.code = parameter, value, message, code
 
 
 @dataclass(frozen=True)
@@ -587,6 +591,51 @@ class PeerGroup:
     CITY = "city"  # … in the provider's city
     LEGAL_TYPE = "legal_type"  # … of the provider's legal type
     CHOICES = (ALL, CITY, LEGAL_TYPE)
+
+
+@dataclass(frozen=True)
+class BenchmarkRequest:
+    """A benchmark as asked for and allowed: whose, among which peers, and whether the
+    peers appear by name (else under their pseudonyms, but for `provider` itself)."""
+
+    provider: Provider | None
+    peer_group: str
+    names: bool
+
+
+def benchmark_request(
+    *, actor: User | None, provider: Provider | None, peer_group: str = ""
+) -> BenchmarkRequest:
+    """Return the benchmark `actor` may have of `provider` among `peer_group` (None: the
+    system, which sees everything and every name).
+
+    Program-wide readers see every peer by name and may leave out the provider; a
+    provider's staff benchmark their own provider (the default) with the others under
+    pseudonyms. The city and legal-type groups are a provider's, so they need one. Raises
+    IndicatorError at `provider` for a provider whose figures `actor` may not see, or one
+    missing.
+    """
+    peer_group = peer_group or PeerGroup.ALL
+    names = actor is None or permissions.can_see_peer_names(actor)
+    if actor is not None:
+        if provider is None and not permissions.can_see_program_figures(actor):
+            provider = actor.provider if actor.is_provider_staff else None
+        if provider is not None and not permissions.can_see_provider_figures(actor, provider):
+            raise IndicatorError(
+                "provider",
+                provider.pk,
+                _("No provider with ID %(id)s.") % {"id": provider.pk},
+                "unknown_provider",
+            )
+    if provider is None and peer_group != PeerGroup.ALL:
+        raise IndicatorError(
+            "provider",
+            None,
+            _("Name the provider whose peers to compare: the city and legal-type groups are a "
+              "provider's."),
+            "missing",
+        )  # fmt: skip
+    return BenchmarkRequest(provider=provider, peer_group=peer_group, names=names)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bdsmarket.monitoring.validation import program_today
 from . import exports, page_queries, permissions, rows, rules
 from .forms import BenchmarkForm, ExploreForm, RowsForm, SpanForm
 from .periods import period_name
-from .queries import IndicatorError
+from .queries import IndicatorError, benchmark_request
 
 PAGE_SIZE = 50
 COST_REPORTS_SHOWN = 100
@@ -105,13 +105,15 @@ def provider_dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         peer_groups=page_queries.PEER_GROUP_NAMES,
         default_period=default_period,
     )
+    peer_group = benchmark_form.cleaned_data["peer_group"] if benchmark_form.is_valid() else ""
+    asked = benchmark_request(actor=user, provider=provider, peer_group=peer_group)
     context: dict[str, Any] = {
         "provider": provider,
         "span_form": span_form,
         "span_kind": span_kind,
         "spans": page_queries.SPANS,
         "benchmark_form": benchmark_form,
-        "names": permissions.can_see_peer_names(user),
+        "names": asked.names,
         "own_label": provider.code,
         "keep_span": _query(request, "span"),
         "keep_benchmark": _query(request, "period", "peer_group"),
@@ -127,8 +129,8 @@ def provider_dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 context["benchmark"] = page_queries.provider_benchmark(
                     provider,
                     period=period,
-                    peer_group=benchmark_form.cleaned_data["peer_group"],
-                    names=context["names"],
+                    peer_group=asked.peer_group,
+                    names=asked.names,
                 )
             except IndicatorError as error:
                 context["benchmark_error"] = error.message

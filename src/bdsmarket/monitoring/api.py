@@ -32,7 +32,7 @@ from bdsmarket.core.tabular import Spec, parse_month
 from bdsmarket.registry.models import ClientType, Gender, ServiceType
 from bdsmarket.registry.schemas import CITY_HELP, SECTOR_HELP, CityRef, SectorRef
 
-from . import permissions, rules, services
+from . import permissions, queries, services
 from .models import CostReport, Delivery, ImportBatch, SubmissionStatus
 from .validation import (
     COST_SPEC,
@@ -317,20 +317,13 @@ def delivery_batch(request: HttpRequest, rows: list[DeliveryIn]) -> dict[str, An
 def delivery_list(
     request: HttpRequest, filters: Query[DeliveryFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    deliveries: QuerySet[Delivery] = permissions.deliveries_visible_to(actor(request))
-    if filters.provider is not None:
-        deliveries = deliveries.filter(provider_id=filters.provider)
-    month = _month(filters.month)
-    if month is not None:
-        following = rules.month_start(month + dt.timedelta(days=31))
-        deliveries = deliveries.filter(date__gte=month, date__lt=following)
-    if filters.service_type is not None:
-        deliveries = deliveries.filter(service_type=filters.service_type)
-    if filters.client_type is not None:
-        deliveries = deliveries.filter(client_type=filters.client_type)
-    deliveries = deliveries.select_related(
-        "provider", "submission", "client_sector", "client_city"
-    ).order_by("date", "pk")
+    deliveries = queries.deliveries_behind(
+        permissions.deliveries_visible_to(actor(request)),
+        provider=filters.provider,
+        month=_month(filters.month),
+        service_type=filters.service_type or "",
+        client_type=filters.client_type or "",
+    ).select_related("submission")
     return page(deliveries, paging)
 
 

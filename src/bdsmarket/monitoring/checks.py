@@ -55,9 +55,11 @@ def same_client_same_day(submission: Submission, rule: ValidationRule) -> list[V
 
 def _approved_history(submission: Submission) -> QuerySet[Submission]:
     """Return the provider's approved reports other than `submission`."""
-    return Submission.objects.filter(
-        provider_id=submission.provider_id, status=SubmissionStatus.APPROVED
-    ).exclude(pk=submission.pk)
+    return (
+        Submission.objects.approved()
+        .filter(provider_id=submission.provider_id)
+        .exclude(pk=submission.pk)
+    )
 
 
 def _approved_rows(submission: Submission) -> QuerySet[Delivery]:

@@ -3,7 +3,8 @@ take (DeliveryInput, CostInput); the services store and enforce the workflow.
 
 A row typed in a form goes through the same checker as a row of a file or of the API
 (validation.DeliveryChecker); the forms add only what a form knows better: a date must fall
-in the report's month, and an empty client part means the client paid the rest.
+in the report's month. An empty client part means the client paid the rest
+(validation.payers_complete).
 """
 
 import datetime
@@ -18,14 +19,20 @@ from django.forms.utils import ErrorDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from bdsmarket.core.forms import PageForm
+from bdsmarket.core.forms import PageForm, show_service_errors
 from bdsmarket.registry.models import City, ClientType, Gender, Provider, Sector, ServiceType
 
 from . import rules
 from .models import Delivery, ReportingPeriod, SubmissionStatus
 from .page_queries import PAYER_CHOICES, RowCriteria
 from .services import CostInput, DeliveryInput
-from .validation import DELIVERY_SPEC, DeliveryChecker, Record
+from .validation import (
+    DELIVERY_SPEC,
+    PAYER_COLUMNS,
+    DeliveryChecker,
+    Record,
+    payers_complete,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_FORMATS = ["%Y-%m", "%m/%Y"]
@@ -207,21 +214,12 @@ class ClientFields(PageForm):
         """Return the client's fields, the parts not typed in taken as zero and an empty
         client part as the rest of the price (what is left for the client to have paid)."""
         values = {name: self.cleaned_data.get(name) for name in self.CLIENT_FIELDS}
-        voucher = values["paid_by_voucher"] or Decimal(0)
-        third = values["paid_by_third_party"] or Decimal(0)
-        values["paid_by_voucher"], values["paid_by_third_party"] = voucher, third
-        if values["paid_by_client"] is None:
-            rest = price - voucher - third
-            if rest < 0:
-                self.add_error(
-                    "paid_by_voucher",
-                    _(
-                        "The voucher's and third parties' parts (%(parts)s) are more than "
-                        "the price (%(price)s)."
-                    )
-                    % {"parts": voucher + third, "price": price},
-                )
-            values["paid_by_client"] = rest
+        try:
+            parts = payers_complete(price, *(values[name] for name in PAYER_COLUMNS))
+        except ValidationError as error:
+            show_service_errors(self, error)  # the row goes no further
+        else:
+            values.update(zip(PAYER_COLUMNS, parts, strict=True))
         return values
 
 

@@ -107,6 +107,12 @@ EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 IN_REVIEW_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.RESUBMITTED)
 
 
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def approved(self) -> "SubmissionQuerySet":
+        """Return the approved reports: the figures indicators and incentives count."""
+        return self.filter(status=SubmissionStatus.APPROVED)
+
+
 class Submission(models.Model):
     """One provider's report for one period: its deliveries and its cost report."""
 
@@ -147,6 +153,8 @@ class Submission(models.Model):
     review_comment = models.TextField(_("comment"), blank=True)
     amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
     history = HistoricalRecords()
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("submission")

@@ -613,6 +613,35 @@ class DeliveryChecker(_Checker):
 PAYER_COLUMNS = ("paid_by_client", "paid_by_voucher", "paid_by_third_party")
 
 
+def payers_complete(
+    price: Decimal,
+    paid_by_client: Decimal | None,
+    paid_by_voucher: Decimal | None,
+    paid_by_third_party: Decimal | None,
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Return the three payers' parts of a row typed in a form: a part left empty is zero,
+    and an empty client part is what the voucher and third parties leave of the price (most
+    clients pay it all). The checker then checks the row as it checks a file's.
+
+    Raises ValidationError at "paid_by_voucher" when the voucher's and third parties' parts
+    are more than the price, so that no client part is left to take.
+    """
+    voucher, third = paid_by_voucher or ZERO, paid_by_third_party or ZERO
+    if paid_by_client is None:
+        paid_by_client = price - voucher - third
+        if paid_by_client < 0:
+            raise ValidationError(
+                {
+                    "paid_by_voucher": _(
+                        "The voucher's and third parties' parts (%(parts)s) are more than "
+                        "the price (%(price)s)."
+                    )
+                    % {"parts": voucher + third, "price": price}
+                }
+            )
+    return paid_by_client, voucher, third
+
+
 def delivery_key(row: RowLike) -> tuple[str, str] | None:
     """Return what makes a delivery row the same row within one upload: its reference.
 

@@ -8,7 +8,7 @@ caller's scope is a 404, never a 403) and writes through services.py.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -22,7 +22,7 @@ from bdsmarket.core.api import (
     visible_or_404,
 )
 
-from . import permissions, services
+from . import permissions, queries, services
 from .models import (
     BusinessOrganization,
     City,
@@ -164,19 +164,14 @@ def size_class_list(request: HttpRequest) -> QuerySet[SizeClass]:
 def provider_list(
     request: HttpRequest, filters: Query[ProviderFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    providers = permissions.providers_visible_to(actor(request))
-    if filters.city is not None:
-        providers = providers.filter(city=_city(filters.city, ["query", "city"]))
-    if filters.status is not None:
-        providers = providers.filter(status=filters.status)
-    if filters.legal_type is not None:
-        providers = providers.filter(legal_type=filters.legal_type)
-    if filters.selection_round is not None:
-        providers = providers.filter(selection_round=filters.selection_round)
-    if filters.q:
-        text = filters.q.strip()
-        providers = providers.filter(Q(code__icontains=text) | Q(name__icontains=text))
-    return page(providers, paging)
+    wanted = queries.ProviderFilters(
+        q=filters.q or "",
+        city=_city(filters.city, ["query", "city"]) if filters.city is not None else None,
+        status=filters.status or "",
+        legal_type=filters.legal_type or "",
+        selection_round=filters.selection_round,
+    )
+    return page(queries.provider_list(actor=actor(request), filters=wanted), paging)
 
 
 @router.get(
@@ -374,28 +369,24 @@ def _enterprises(request: HttpRequest) -> QuerySet[Enterprise]:
 def enterprise_list(
     request: HttpRequest, filters: Query[EnterpriseFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    enterprises = _enterprises(request)
-    if filters.city is not None:
-        enterprises = enterprises.filter(city=_city(filters.city, ["query", "city"]))
-    if filters.sector is not None:
-        enterprises = enterprises.filter(sector=_sector(filters.sector, ["query", "sector"]))
-    if filters.client_type is not None:
-        enterprises = enterprises.filter(client_type=filters.client_type)
+    size_class = ""
     if filters.size_class is not None:
-        if not SizeClass.objects.filter(code=filters.size_class).exists():
+        size_class = queries.size_class_code(filters.size_class) or ""
+        if not size_class:
             raise ApiValidationError.at(
                 ["query", "size_class"],
                 _("Unknown size class “%(value)s”: see /api/v1/size-classes for the codes.")
                 % {"value": filters.size_class},
                 "unknown_size_class",
             )
-        enterprises = enterprises.filter(size_class__code=filters.size_class)
-    if filters.q:
-        text = filters.q.strip()
-        enterprises = enterprises.filter(
-            Q(name__icontains=text) | Q(national_id__startswith=text.replace(" ", ""))
-        )
-    return page(enterprises, paging)
+    wanted = queries.EnterpriseFilters(
+        q=filters.q or "",
+        city=_city(filters.city, ["query", "city"]) if filters.city is not None else None,
+        sector=_sector(filters.sector, ["query", "sector"]) if filters.sector is not None else None,
+        client_type=filters.client_type or "",
+        size_class=size_class,
+    )
+    return page(queries.enterprise_list(actor=actor(request), filters=wanted), paging)
 
 
 @router.get(

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +20,14 @@ from .models import (
     ProviderService,
     ProviderStatus,
     Sector,
-    SizeClass,
 )
-from .queries import selection_rounds
+from .queries import (
+    EnterpriseFilters,
+    ProviderFilters,
+    selection_rounds,
+    size_class_code,
+    size_class_code_choices,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -68,26 +73,26 @@ class ProviderFilterForm(PageForm):
             (number, str(number)) for number in selection_rounds()
         ]
 
-    def filter(self, providers: QuerySet[Provider]) -> QuerySet[Provider]:
-        """Return `providers` narrowed by the valid filters (invalid ones are ignored)."""
+    def filters(self) -> ProviderFilters:
+        """Return the valid filters (invalid ones are ignored)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            providers = providers.filter(Q(code__icontains=text) | Q(name__icontains=text))
-        if data.get("city"):
-            providers = providers.filter(city=data["city"])
-        if data.get("status"):
-            providers = providers.filter(status=data["status"])
-        if data.get("legal_type"):
-            providers = providers.filter(legal_type=data["legal_type"])
-        if data.get("selection_round") is not None:
-            providers = providers.filter(selection_round=data["selection_round"])
-        return providers
+        return ProviderFilters(
+            q=data.get("q") or "",
+            city=data.get("city"),
+            status=data.get("status") or "",
+            legal_type=data.get("legal_type") or "",
+            selection_round=data.get("selection_round"),
+        )
 
 
-class SizeClassChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: SizeClass) -> str:
-        until = obj.valid_to.year if obj.valid_to else "…"
-        return f"{obj.name} ({obj.valid_from.year}-{until})"
+class SizeClassCodeField(forms.ChoiceField):
+    """A size class code; a size class's ID is read as its code (see `size_class_code`)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return size_class_code(value) is not None
+
+    def clean(self, value: Any) -> str:
+        return size_class_code(super().clean(value)) or ""
 
 
 class EnterpriseFilterForm(PageForm):
@@ -108,26 +113,24 @@ class EnterpriseFilterForm(PageForm):
     client_type = forms.ChoiceField(
         label=_("Client type"), required=False, choices=_any(_("Any type")) + ClientType.choices
     )
-    size_class = SizeClassChoiceField(
-        label=_("Size class"),
-        queryset=SizeClass.objects.order_by("-valid_from", "rank"),
-        required=False,
-        empty_label=_("Any size"),
-    )
+    size_class = SizeClassCodeField(label=_("Size class"), required=False)
 
-    def filter(self, enterprises: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
-        """Return `enterprises` narrowed by the valid filters (invalid ones are ignored)."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        size_class = self.fields["size_class"]
+        assert isinstance(size_class, forms.ChoiceField)
+        size_class.choices = _any(_("Any size")) + size_class_code_choices()
+
+    def filters(self) -> EnterpriseFilters:
+        """Return the valid filters (invalid ones are ignored)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if text := (data.get("q") or "").strip():
-            digits = "".join(ch for ch in text if ch.isdigit())
-            match = Q(name__icontains=text)
-            if digits:
-                match |= Q(national_id__startswith=digits)
-            enterprises = enterprises.filter(match)
-        for name in ("city", "sector", "client_type", "size_class"):
-            if data.get(name):
-                enterprises = enterprises.filter(**{name: data[name]})
-        return enterprises
+        return EnterpriseFilters(
+            q=data.get("q") or "",
+            city=data.get("city"),
+            sector=data.get("sector"),
+            client_type=data.get("client_type") or "",
+            size_class=data.get("size_class") or "",
+        )
 
 
 # Providers

@@ -4,11 +4,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Model, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.models import User
 from bdsmarket.core.text import normalize_key
 
+from . import permissions
 from .models import (
     BusinessOrganization,
     City,
@@ -125,6 +128,106 @@ def size_bounds() -> list[SizeBounds]:
 
 def size_classes_in_force() -> QuerySet[SizeClass]:
     return SizeClass.objects.order_by("-valid_from", "rank")
+
+
+def size_class_code(value: str | int | None) -> str | None:
+    """Return the size class code `value` names (a code, or a size class's ID), or None.
+
+    Enterprises are filtered by code, so that "micro" finds the micro-enterprises of every
+    table in force over the years; an ID is still read as its class's code, for links made
+    when the page filtered by table row.
+    """
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if SizeClass.objects.filter(code=text).exists():
+        return text
+    if text.isdigit():
+        return SizeClass.objects.filter(pk=int(text)).values_list("code", flat=True).first()
+    return None
+
+
+def size_class_code_choices() -> list[tuple[str, str]]:
+    """Return each size class code once with the name of its newest table, smallest first."""
+    names: dict[str, tuple[int, str]] = {}
+    for size_class in SizeClass.objects.order_by("valid_from", "rank"):
+        names[size_class.code] = (size_class.rank, size_class.name)
+    return [(code, name) for code, (_rank, name) in sorted(names.items(), key=lambda i: i[1][0])]
+
+
+# The lists every door filters: the page's form, the API's query schema and a command's
+# options each parse their input into one of these, so a filter means the same everywhere.
+
+
+def national_id_digits(text: str) -> str:
+    """Return the digits of a typed national ID: people type "20-100 047 218"."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+@dataclass(frozen=True)
+class ProviderFilters:
+    """What a list of providers is narrowed by; empty values filter nothing."""
+
+    q: str = ""
+    city: City | None = None
+    status: str = ""
+    legal_type: str = ""
+    selection_round: int | None = None
+
+
+def provider_list(*, actor: User, filters: ProviderFilters) -> QuerySet[Provider]:
+    """Return the providers `actor` may see that match `filters`, by code."""
+    providers = permissions.providers_visible_to(actor)
+    if text := filters.q.strip():
+        providers = providers.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    if filters.city is not None:
+        providers = providers.filter(city=filters.city)
+    if filters.status:
+        providers = providers.filter(status=filters.status)
+    if filters.legal_type:
+        providers = providers.filter(legal_type=filters.legal_type)
+    if filters.selection_round is not None:
+        providers = providers.filter(selection_round=filters.selection_round)
+    return providers
+
+
+@dataclass(frozen=True)
+class EnterpriseFilters:
+    """What a list of enterprises is narrowed by; empty values filter nothing.
+
+    `q` matches part of the name, or the start of the national ID typed with any spaces,
+    dashes or dots; `size_class` is a size class code (see `size_class_code`).
+    """
+
+    q: str = ""
+    city: City | None = None
+    sector: Sector | None = None
+    client_type: str = ""
+    size_class: str = ""
+
+
+def enterprise_list(*, actor: User, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+    """Return the enterprises `actor` may see that match `filters`.
+
+    Raises PermissionDenied for a role that sees no enterprises (client data is personal).
+    """
+    if not permissions.can_see_enterprises(actor):
+        raise PermissionDenied(_("Your role does not see enterprises (client data is personal)."))
+    enterprises = permissions.enterprises_visible_to(actor).select_related("registered_by")
+    if text := filters.q.strip():
+        match = Q(name__icontains=text)
+        if digits := national_id_digits(text):
+            match |= Q(national_id__startswith=digits)
+        enterprises = enterprises.filter(match)
+    if filters.city is not None:
+        enterprises = enterprises.filter(city=filters.city)
+    if filters.sector is not None:
+        enterprises = enterprises.filter(sector=filters.sector)
+    if filters.client_type:
+        enterprises = enterprises.filter(client_type=filters.client_type)
+    if filters.size_class:
+        enterprises = enterprises.filter(size_class__code=filters.size_class)
+    return enterprises
 
 
 # The program at a glance. Each takes the rows the reader may see (a scoping helper's

@@ -260,8 +260,16 @@ class EnterpriseFilters(Schema):
     city: str | None = Field(None, description=CITY_HELP)
     sector: str | None = Field(None, description=SECTOR_HELP)
     client_type: ClientType | None = None
-    size_class: str | None = Field(None, description="A size class code, e.g. micro.")
-    q: str | None = Field(None, description="Part of the name, or the start of the national ID.")
+    size_class: str | None = Field(
+        None,
+        description="A size class code, e.g. micro: the class in every table over the years "
+        "(a size class's ID is read as its code).",
+    )
+    q: str | None = Field(
+        None,
+        description="Part of the name, or the start of the national ID (spaces, dashes and "
+        "dots are ignored).",
+    )
 
 
 class EnterpriseIn(Input):

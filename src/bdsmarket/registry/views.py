@@ -17,7 +17,7 @@ from bdsmarket.core.history import HistoryRow, history_rows, with_m2m_rows
 from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
 
-from . import permissions, services
+from . import permissions, queries, services
 from .forms import (
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -46,7 +46,7 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
     if user.is_provider_staff:
         return redirect("registry:provider_detail", pk=user.provider_id)
     form = ProviderFilterForm(request.GET)
-    providers = form.filter(permissions.providers_visible_to(user))
+    providers = queries.provider_list(actor=user, filters=form.filters())
     context = {
         "form": form,
         "page": _page(request, providers),
@@ -226,12 +226,8 @@ def service_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def enterprise_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_see_enterprises(user):
-        raise PermissionDenied
     form = EnterpriseFilterForm(request.GET)
-    enterprises = form.filter(permissions.enterprises_visible_to(user)).select_related(
-        "registered_by"
-    )
+    enterprises = queries.enterprise_list(actor=user, filters=form.filters())
     context = {
         "form": form,
         "page": _page(request, enterprises),

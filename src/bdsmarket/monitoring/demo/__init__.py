@@ -28,7 +28,7 @@ from bdsmarket.demo.context import DemoContext
 from bdsmarket.demo.fake import NationalIds
 from bdsmarket.registry.models import Enterprise, Provider
 
-from ..models import CostReport, Delivery, MonitoringSettings, Submission, SubmissionStatus
+from ..models import CostReport, Delivery, MonitoringSettings, Submission
 from .loading import Loader, centers_read, demo_users, registered_clients
 from .plan import plan_draw
 
@@ -60,7 +60,7 @@ def load(context: DemoContext) -> None:
         % {
             "deliveries": Delivery.objects.count(),
             "submissions": Submission.objects.count(),
-            "approved": Submission.objects.filter(status=SubmissionStatus.APPROVED).count(),
+            "approved": Submission.objects.approved().count(),
             "costs": CostReport.objects.count(),
         }
     )

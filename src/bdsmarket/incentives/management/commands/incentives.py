@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.management.commands.init import error_text
 from bdsmarket.core.models import User
-from bdsmarket.incentives import files, permissions, services
+from bdsmarket.incentives import files, page_queries, permissions, queries, services
 from bdsmarket.incentives.models import IncentiveScheme, PaymentBatch, Statement
-from bdsmarket.incentives.simulation import Simulation, simulate
+from bdsmarket.incentives.simulation import Simulation, simulate, simulation_request
 from bdsmarket.indicators.definitions import Unit
 from bdsmarket.indicators.files import Column, Table, program_currency
 from bdsmarket.indicators.periods import parse_month
@@ -83,6 +83,10 @@ def _month(value: str, option: str) -> date:
             % {"option": option, "value": value}
         )
     return month
+
+
+# The options that hold what simulation_request names.
+SIMULATION_OPTIONS = {"schemes": "--scheme", "other": "--scheme", "last": "--to"}
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -373,8 +377,6 @@ class Command(TranslatedCommand):
     def simulate(self, options: dict[str, Any]) -> None:
         first = _month(options["first"], "--from")
         last = _month(options["last"], "--to")
-        if last < first:
-            raise CommandError(f"--to: {_('The period ends before it begins.')}")
         actor = self._actor(options["user"])
         if actor is not None and not permissions.can_simulate(actor):
             raise CommandError(
@@ -385,16 +387,22 @@ class Command(TranslatedCommand):
             if actor is not None
             else IncentiveScheme.objects.all()
         )
-        if len(options["scheme"]) > 2:
-            raise CommandError(f"--scheme: {_('Give one scheme, or two to compare them.')}")
         schemes = [_scheme(value, visible) for value in options["scheme"]]
-        if len(schemes) == 2 and schemes[0].pk == schemes[1].pk:
-            raise CommandError(f"--scheme: {_('Choose another scheme to compare with, or none.')}")
-        providers = _providers(options["provider"])
+        try:
+            asked = simulation_request(
+                schemes=schemes,
+                first=first,
+                last=last,
+                providers=_providers(options["provider"]),
+                max_months=None,  # the command runs outside a request: any span
+            )
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            raise CommandError(f"{SIMULATION_OPTIONS[name]}: {messages[0]}") from error
         file_format = options["format"]
         output = Output(self._stream(), options["output"])
         output.refuse_binary(file_format)
-        simulation = simulate(schemes, first, last, providers)
+        simulation = simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
         if file_format == "table":
             output.write(text_table(files.simulation_table(simulation)).encode("utf-8"))
         else:
@@ -410,18 +418,13 @@ class Command(TranslatedCommand):
             self.export_batch(actor, options["batch"], file_format, output, options["user"])
             return
         month = _month(options["month"], "--month")
-        statements = files.statements_current(month)
-        if actor is not None:
-            if not permissions.can_see_incentives(actor):
-                raise CommandError(
-                    _("--user: %(user)s may not see incentives.") % {"user": options["user"]}
-                )
-            visible = set(
-                permissions.statements_visible_to(actor)
-                .filter(month=month)
-                .values_list("pk", flat=True)
+        if actor is not None and not permissions.can_see_incentives(actor):
+            raise CommandError(
+                _("--user: %(user)s may not see incentives.") % {"user": options["user"]}
             )
-            statements = [statement for statement in statements if statement.pk in visible]
+        statements = page_queries.statements_for_file(
+            queries.statement_list(actor=actor, filters=queries.StatementFilters(month=month))
+        )
         if not statements:
             raise CommandError(
                 _("No statements of %(month)s to export: compute them first with "

@@ -22,6 +22,7 @@ from bdsmarket.indicators.queries import (
     IndicatorError,
     PeerGroup,
     Scope,
+    benchmark_request,
     benchmarks_compute,
     indicators_compute,
 )
@@ -34,6 +35,7 @@ OPTIONS = {
     "indicators": "--indicators",
     "group_by": "--group-by",
     "peer_group": "--peer-group",
+    "provider": "--provider",
     "basis": "--basis",
     "period": "--period",
 }
@@ -83,10 +85,6 @@ class Kind:
     make: Callable[[Request], Report]
 
 
-def _names_visible(actor: User | None) -> bool:
-    return actor is None or permissions.can_see_peer_names(actor)
-
-
 def _summary(period: Period, indicators: int, whom: str, basis: str, cut_off: Any) -> str:
     counted = ngettext("%(count)s indicator", "%(count)s indicators", indicators) % {
         "count": indicators
@@ -134,15 +132,10 @@ def benchmark_report(request: Request) -> Report:
     under pseudonyms (but for their own provider) for a provider's staff."""
     if request.group_by:
         raise CommandError(_("--group-by is for the indicators report."))
-    peer_group = request.peer_group or PeerGroup.ALL
-    provider = request.provider
-    if provider is None and request.actor is not None and not _names_visible(request.actor):
-        provider = request.actor.provider
-    if provider is None and peer_group != PeerGroup.ALL:
-        raise CommandError(
-            _("--provider: name the provider whose peers to compare with --peer-group %(group)s.")
-            % {"group": peer_group}
-        )
+    asked = benchmark_request(
+        actor=request.actor, provider=request.provider, peer_group=request.peer_group
+    )
+    peer_group, provider = asked.peer_group, asked.provider
     benchmarks = benchmarks_compute(
         request.period.first,
         request.period.last,
@@ -152,9 +145,7 @@ def benchmark_report(request: Request) -> Report:
         basis=request.basis,
     )
     peers = files.peers_view(
-        benchmarks,
-        names=_names_visible(request.actor),
-        own=provider.pk if provider is not None else None,
+        benchmarks, names=asked.names, own=provider.pk if provider is not None else None
     )
     cut_off = files.basis_cut_off(request.basis)
     currency = files.program_currency()
