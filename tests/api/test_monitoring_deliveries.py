@@ -177,7 +177,7 @@ def test_an_empty_or_oversized_batch_is_refused(api_as, manager, provider_a, mon
 
 
 def test_rows_of_a_report_under_review_are_refused(api_as, staff_a, provider_a):
-    submission = submission_get_or_create(provider_a, date(2003, 5, 1))
+    submission = submission_get_or_create(actor=None, provider=provider_a, month=date(2003, 5, 1))
     Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.SUBMITTED)
 
     response = api_as(staff_a).post("/deliveries", [row()])

@@ -187,7 +187,9 @@ def test_totals_take_two_queries(may, django_assert_num_queries):
 
 
 def test_an_empty_report_totals_zero(provider_a, program):
-    empty = services.submission_get_or_create(provider_a, date(2003, 1, 1))
+    empty = services.submission_get_or_create(
+        actor=None, provider=provider_a, month=date(2003, 1, 1)
+    )
     totals = submission_totals(empty)
     assert (totals.attentions, totals.participants, totals.income) == (0, 0, Decimal("0"))
     assert totals.by_client_type == {}

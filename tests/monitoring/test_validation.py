@@ -359,7 +359,7 @@ def test_the_same_reference_of_two_providers_is_no_duplicate(sender):
 
 
 def _report(provider, month: date, status: str) -> Submission:
-    submission = submission_get_or_create(provider, month)
+    submission = submission_get_or_create(actor=None, provider=provider, month=month)
     Submission.objects.filter(pk=submission.pk).update(status=status)
     return submission
 

@@ -114,7 +114,7 @@ def test_it_rejects_the_same_provider_and_month_twice(sender):
 
 
 def test_it_rejects_a_month_whose_report_is_approved(sender, provider_a):
-    submission = submission_get_or_create(provider_a, date(2003, 5, 1))
+    submission = submission_get_or_create(actor=None, provider=provider_a, month=date(2003, 5, 1))
     Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.APPROVED)
 
     result = import_costs(sender, GOOD)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.audit import record_bulk_update, record_delete, record_save
 from bdsmarket.core.models import User
 from bdsmarket.indicators.rules import month_add
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
@@ -128,15 +129,20 @@ def scheme_create(
     if actor is not None and not permissions.can_manage_schemes(actor):
         raise PermissionDenied
     latest = IncentiveScheme.objects.filter(code=code).order_by("-version").first()
-    scheme = IncentiveScheme.objects.create(
-        code=code,
-        version=(latest.version + 1) if latest else 1,
-        name=name,
-        description=description,
-        effective_from=effective_from.replace(day=1),
-        penalty_measure=penalty_measure,
-        penalty_bands=[{"from_gap": str(gap), "keep": str(keep)} for gap, keep in penalty_bands],
-        unverified_keep=unverified_keep,
+    scheme = record_save(
+        IncentiveScheme(
+            code=code,
+            version=(latest.version + 1) if latest else 1,
+            name=name,
+            description=description,
+            effective_from=effective_from.replace(day=1),
+            penalty_measure=penalty_measure,
+            penalty_bands=[
+                {"from_gap": str(gap), "keep": str(keep)} for gap, keep in penalty_bands
+            ],
+            unverified_keep=unverified_keep,
+        ),
+        actor=actor,
     )
     _rules_store(scheme, rules_given)
     scheme_check(scheme)
@@ -200,7 +206,7 @@ def scheme_update(
         {"from_gap": str(gap), "keep": str(keep)} for gap, keep in penalty_bands
     ]
     scheme.unverified_keep = unverified_keep
-    scheme.save()
+    record_save(scheme, actor=actor)
     scheme.rules.all().delete()
     _rules_store(scheme, rules_given)
     scheme_check(scheme)
@@ -225,10 +231,10 @@ def scheme_adopt(*, actor: User | None, scheme: IncentiveScheme) -> IncentiveSch
                 {"effective_from": [_("A version in force from a later month is adopted already.")]}
             )
         previous.effective_to = month_add(scheme.effective_from, -1)
-        previous.save(update_fields=["effective_to"])
+        record_save(previous, actor=actor, fields=["effective_to"])
     scheme.status = IncentiveScheme.Status.ADOPTED
     scheme.adopted_at, scheme.adopted_by = timezone.now(), actor
-    scheme.save(update_fields=["status", "adopted_at", "adopted_by"])
+    record_save(scheme, actor=actor, fields=["status", "adopted_at", "adopted_by"])
     return scheme
 
 
@@ -419,11 +425,13 @@ def statements_compute(
             continue
         spec = queries.scheme_spec(scheme)
         for figures in month_figures(spec, scheme.code, chosen, each):
-            _statement_store(scheme, figures, result)
+            _statement_store(scheme, figures, result, actor=actor)
     return result
 
 
-def _statement_store(scheme: IncentiveScheme, figures: MonthFigures, result: ComputeResult) -> None:
+def _statement_store(
+    scheme: IncentiveScheme, figures: MonthFigures, result: ComputeResult, *, actor: User | None
+) -> None:
     current = (
         Statement.objects.current()
         .select_for_update()
@@ -439,26 +447,29 @@ def _statement_store(scheme: IncentiveScheme, figures: MonthFigures, result: Com
     if current is not None:
         if current.status in (Statement.Status.APPROVED, Statement.Status.PAID):
             current.status = Statement.Status.SUPERSEDED
-            current.save(update_fields=["status"])
+            record_save(current, actor=actor, fields=["status"])
             version, supersedes = current.version + 1, current
             result.superseded += 1
         else:  # a computed statement is no one's word yet: it is computed again
             version, supersedes = current.version, current.supersedes
-            current.delete()
+            record_delete(current, actor=actor)
     difference = total - _paid_for(figures.provider, figures.month)
-    statement = Statement.objects.create(
-        provider=figures.provider,
-        month=figures.month,
-        scheme=scheme,
-        version=version,
-        total=total,
-        difference=difference,
-        verification_gap=figures.result.gap,
-        penalty_keep=figures.result.keep,
-        program_year=figures.program_year,
-        on_time=figures.on_time,
-        figures_as_of=figures.figures_as_of,
-        supersedes=supersedes,
+    statement = record_save(
+        Statement(
+            provider=figures.provider,
+            month=figures.month,
+            scheme=scheme,
+            version=version,
+            total=total,
+            difference=difference,
+            verification_gap=figures.result.gap,
+            penalty_keep=figures.result.keep,
+            program_year=figures.program_year,
+            on_time=figures.on_time,
+            figures_as_of=figures.figures_as_of,
+            supersedes=supersedes,
+        ),
+        actor=actor,
     )
     StatementLine.objects.bulk_create(
         StatementLine(
@@ -517,7 +528,7 @@ def statement_approve(*, actor: User, statement: Statement) -> Statement:
         )
     statement.status = Statement.Status.APPROVED
     statement.approved_at, statement.approved_by = timezone.now(), actor
-    statement.save(update_fields=["status", "approved_at", "approved_by"])
+    record_save(statement, actor=actor, fields=["status", "approved_at", "approved_by"])
     return statement
 
 
@@ -558,7 +569,9 @@ def payment_batch_create(
     ):
         raise ValidationError(_("Only approved statements not in a batch yet can be paid."))
     batch = PaymentBatch.objects.create(created_by=actor)
-    Statement.objects.filter(pk__in=[s.pk for s in chosen]).update(batch=batch)
+    for statement in chosen:
+        statement.batch = batch
+    record_bulk_update(chosen, ["batch"], actor=actor)
     return batch
 
 
@@ -574,35 +587,41 @@ def payment_batch_paid(
         raise ValidationError(_("This batch is recorded as paid already."))
     payments = []
     for statement in batch.statements.select_related("provider").select_for_update(of=("self",)):
-        package = _package_of(statement.provider)
-        payment = Payment.objects.create(
-            package=package,
-            component=Component.INCENTIVES,
-            amount=statement.difference,
-            paid_on=paid_on,
-            reference=reference or f"{statement}",
-            batch=batch,
-            recorded_by=actor,
+        package = _package_of(statement.provider, actor=actor)
+        payment = record_save(
+            Payment(
+                package=package,
+                component=Component.INCENTIVES,
+                amount=statement.difference,
+                paid_on=paid_on,
+                reference=reference or f"{statement}",
+                batch=batch,
+                recorded_by=actor,
+            ),
+            actor=actor,
         )
         # A statement superseded while its batch was at the bank is paid all the same, and
         # stays superseded: its successor's difference counts this payment already.
         if statement.status == Statement.Status.APPROVED:
             statement.status = Statement.Status.PAID
         statement.payment = payment
-        statement.save(update_fields=["status", "payment"])
+        record_save(statement, actor=actor, fields=["status", "payment"])
         payments.append(payment)
     batch.paid_on, batch.reference = paid_on, reference
     batch.save(update_fields=["paid_on", "reference"])
     return payments
 
 
-def _package_of(provider: Provider) -> SupportPackage:
-    """Return the provider's support package, opening one from its first approved month if
-    the program paid it incentives without one."""
+def _package_of(provider: Provider, *, actor: User) -> SupportPackage:
+    """Return the provider's support package, opening one (by `actor`) from its first
+    approved month if the program paid it incentives without one."""
     package = SupportPackage.objects.filter(provider=provider).first()
     if package is None:
-        package = SupportPackage.objects.create(
-            provider=provider, starts_on=_support_start(provider, timezone.localdate())
+        package = record_save(
+            SupportPackage(
+                provider=provider, starts_on=_support_start(provider, timezone.localdate())
+            ),
+            actor=actor,
         )
     return package
 
@@ -619,7 +638,9 @@ def package_create(
         raise PermissionDenied
     if SupportPackage.objects.filter(provider=provider).exists():
         raise ValidationError({"provider": [_("This provider has a support package already.")]})
-    return SupportPackage.objects.create(provider=provider, starts_on=starts_on, note=note)
+    return record_save(
+        SupportPackage(provider=provider, starts_on=starts_on, note=note), actor=actor
+    )
 
 
 @transaction.atomic
@@ -641,7 +662,11 @@ def package_update(
         raise ValidationError({"ends_on": [_("The support cannot end before it starts.")]})
     package.bank_name, package.bank_account = bank_name, bank_account
     package.account_holder, package.ends_on, package.note = account_holder, ends_on, note
-    package.save(update_fields=["bank_name", "bank_account", "account_holder", "ends_on", "note"])
+    record_save(
+        package,
+        actor=actor,
+        fields=["bank_name", "bank_account", "account_holder", "ends_on", "note"],
+    )
     return package
 
 
@@ -662,14 +687,17 @@ def commitment_add(
         raise PermissionDenied
     if amount < 0 or (hours is not None and hours < 0):
         raise ValidationError({"amount": [_("This cannot be negative.")]})
-    return Commitment.objects.create(
-        package=package,
-        component=component,
-        label=label,
-        amount=amount,
-        hours=hours,
-        due_on=due_on,
-        milestone=milestone,
+    return record_save(
+        Commitment(
+            package=package,
+            component=component,
+            label=label,
+            amount=amount,
+            hours=hours,
+            due_on=due_on,
+            milestone=milestone,
+        ),
+        actor=actor,
     )
 
 
@@ -712,15 +740,18 @@ def payment_record(
                     ]
                 }
             )
-    return Payment.objects.create(
-        package=package,
-        component=component,
-        commitment=commitment,
-        amount=amount,
-        hours=hours,
-        paid_on=paid_on,
-        reference=reference,
-        recorded_by=actor,
+    return record_save(
+        Payment(
+            package=package,
+            component=component,
+            commitment=commitment,
+            amount=amount,
+            hours=hours,
+            paid_on=paid_on,
+            reference=reference,
+            recorded_by=actor,
+        ),
+        actor=actor,
     )
 
 
@@ -732,5 +763,5 @@ def milestone_met(*, actor: User | None, commitment: Commitment, on: date) -> Co
     if not commitment.milestone:
         raise ValidationError(_("This commitment has no milestone."))
     commitment.milestone_met_on = on
-    commitment.save(update_fields=["milestone_met_on"])
+    record_save(commitment, actor=actor, fields=["milestone_met_on"])
     return commitment

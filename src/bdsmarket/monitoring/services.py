@@ -14,11 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
+from bdsmarket.core.audit import record_bulk_create, record_delete, record_save
 from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.models import User
 from bdsmarket.registry.models import City, Provider, Sector
@@ -52,10 +51,17 @@ def period_get_or_create(month: date) -> ReportingPeriod:
     return period
 
 
-def submission_get_or_create(provider: Provider, month: date) -> Submission:
-    """Return `provider`'s submission for the month of `month`, a new draft if none."""
+def submission_get_or_create(*, actor: User | None, provider: Provider, month: date) -> Submission:
+    """Return `provider`'s submission for the month of `month`, a new draft (created by
+    `actor`) if none."""
     period = period_get_or_create(month)
-    submission, _created = Submission.objects.get_or_create(provider=provider, period=period)
+    submission = Submission.objects.filter(provider=provider, period=period).first()
+    if submission is None:
+        try:
+            with transaction.atomic():
+                submission = record_save(Submission(provider=provider, period=period), actor=actor)
+        except IntegrityError:  # opened by another request meanwhile
+            submission = Submission.objects.get(provider=provider, period=period)
     return submission
 
 
@@ -76,11 +82,6 @@ def _bulletin_queue(submission: Submission) -> None:
 
     if bulletin_is_news(submission.period.month, program_today()):
         bulletins_queue(month=submission.period.month, provider=submission.provider, program=False)
-
-
-def _save(instance: Model, *, actor: User | None, fields: list[str] | None = None) -> None:
-    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
-    instance.save(update_fields=fields)
 
 
 def _refuse_unless_editable(submission: Submission) -> None:
@@ -381,13 +382,12 @@ def _submissions_open(
     if missing:
         try:
             with transaction.atomic():
-                bulk_create_with_history(
+                record_bulk_create(
                     [
                         Submission(provider_id=provider_id, period=periods[month])
                         for provider_id, month in missing
                     ],
-                    Submission,
-                    default_user=actor,
+                    actor=actor,
                 )
         except IntegrityError:
             pass  # another import opened one of them meanwhile: take it as it stands
@@ -522,7 +522,7 @@ def delivery_update(*, actor: User | None, delivery: Delivery, changes: dict[str
         )
     delivery.client_key = rules.client_key(delivery.provider.code, delivery.client_id)
     delivery.full_clean(exclude=["submission", "provider", "row_key"])
-    _save(delivery, actor=actor)
+    record_save(delivery, actor=actor)
     return delivery
 
 
@@ -539,8 +539,7 @@ def delivery_delete(*, actor: User | None, delivery: Delivery) -> None:
                 "instead of removing it, so the verification keeps its row."
             )
         )
-    delivery._history_user = actor  # type: ignore[attr-defined]
-    delivery.delete()
+    record_delete(delivery, actor=actor)
 
 
 @dataclass
@@ -561,7 +560,7 @@ def cost_report_store(
     """Create or replace a provider's cost report for a month; return it and whether it changed."""
     if actor is not None and not permissions.can_report_for(actor, report.provider.pk):
         raise PermissionDenied
-    submission = submission_get_or_create(report.provider, report.month)
+    submission = submission_get_or_create(actor=actor, provider=report.provider, month=report.month)
     _refuse_unless_editable(submission)
     values = {
         "staff_costs": report.staff_costs,
@@ -578,7 +577,7 @@ def cost_report_store(
         setattr(cost_report, name, value)
     cost_report.batch = batch
     cost_report.full_clean(exclude=["submission", "provider"])
-    _save(cost_report, actor=actor)
+    record_save(cost_report, actor=actor)
     return cost_report, True
 
 
@@ -638,7 +637,7 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
         else SubmissionStatus.SUBMITTED
     )
     submission.submitted_at, submission.submitted_by = timezone.now(), actor
-    _save(submission, actor=actor)
+    record_save(submission, actor=actor)
     warnings_refresh(submission)
     _figures_refresh(submission)
     return submission
@@ -678,7 +677,7 @@ def submission_return(
     submission.status = SubmissionStatus.RETURNED
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     submission.review_comment = comment.strip()
-    _save(submission, actor=actor)
+    record_save(submission, actor=actor)
     _figures_refresh(submission)
     return submission
 
@@ -737,7 +736,7 @@ def submission_approve(*, actor: User, submission: Submission) -> ApprovedVersio
     )
     submission.status = SubmissionStatus.APPROVED
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
-    _save(submission, actor=actor)
+    record_save(submission, actor=actor)
     _figures_refresh(submission)
     _bulletin_queue(submission)
     return version
@@ -754,7 +753,7 @@ def submission_amend(*, actor: User, submission: Submission, reason: str) -> Sub
     submission.version += 1
     submission.amendment_reason = reason.strip()
     submission.submitted_at = submission.submitted_by = None
-    _save(submission, actor=actor)
+    record_save(submission, actor=actor)
     _figures_refresh(submission)
     return submission
 

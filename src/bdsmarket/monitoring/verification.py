@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.audit import record_bulk_create, record_save
 from bdsmarket.core.models import User
 
 from . import permissions, rules
@@ -80,8 +81,8 @@ def verification_sample_draw(
         submission=submission, version=submission.version, seed=seed, drawn_by=actor
     )
     drawn = rules.sample_draw(submission.deliveries.values_list("pk", flat=True), size, seed)
-    VerificationCheck.objects.bulk_create(
-        VerificationCheck(sample=sample, delivery_id=pk) for pk in drawn
+    record_bulk_create(
+        [VerificationCheck(sample=sample, delivery_id=pk) for pk in drawn], actor=actor
     )
     return sample
 
@@ -139,8 +140,7 @@ def verification_check_record(
     check.note = note.strip()
     check.checked_by, check.checked_at = actor, timezone.now()
     check.full_clean(exclude=["sample", "delivery", "checked_by"])
-    check._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
-    check.save()
+    record_save(check, actor=actor)
     return check
 
 

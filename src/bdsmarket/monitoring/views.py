@@ -158,7 +158,9 @@ def month_start(request: AuthenticatedRequest) -> HttpResponse:
     provider = get_object_or_404(
         registry_permissions.providers_visible_to(user), pk=user.provider_id
     )
-    submission = services.submission_get_or_create(provider, form.cleaned_data["month"])
+    submission = services.submission_get_or_create(
+        actor=user, provider=provider, month=form.cleaned_data["month"]
+    )
     return _to_submission(submission)
 
 

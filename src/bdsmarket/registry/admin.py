@@ -43,11 +43,11 @@ class SizeClassAdmin(ManagerAdmin, SimpleHistoryAdmin):
     # An enterprise's size class is derived from the table: a changed table re-derives them all.
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        services.enterprises_reclassify()
+        services.enterprises_reclassify(actor=request.user)
 
     def delete_model(self, request, obj) -> None:
         super().delete_model(request, obj)
-        services.enterprises_reclassify()
+        services.enterprises_reclassify(actor=request.user)
 
 
 class StatusChangeInline(admin.TabularInline):

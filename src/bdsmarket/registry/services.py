@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.audit import record_bulk_update, record_save
 from bdsmarket.core.models import User
 
 from . import permissions, rules
@@ -30,13 +31,6 @@ from .models import (
 )
 from .queries import city_find, size_bounds
 from .validators import validate_national_id, validate_ruc
-
-
-def _save(instance: Model, *, actor: User | None) -> None:
-    """Validate `instance` completely, then save it with `actor` recorded in its history."""
-    instance.full_clean()
-    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
-    instance.save()
 
 
 def _apply(instance: Model, changes: dict[str, Any]) -> None:
@@ -71,15 +65,17 @@ def program_configure(
         raise ValidationError(errors)
     program = Program.current() or Program()
     program.name, program.currency, program.time_zone = name, currency.upper(), time_zone
-    _save(program, actor=actor)
+    program.full_clean()
+    record_save(program, actor=actor)
     capital = city_find(capital_city)
-    City.objects.filter(is_capital=True).exclude(pk=capital.pk if capital else 0).update(
-        is_capital=False
-    )
+    for former in City.objects.filter(is_capital=True).exclude(pk=capital.pk if capital else 0):
+        former.is_capital = False
+        record_save(former, actor=actor, fields=["is_capital"])
     if capital is None:
         capital = City(name=capital_city, region=capital_region)
     capital.is_capital = True
-    _save(capital, actor=actor)
+    capital.full_clean()
+    record_save(capital, actor=actor)
     return program
 
 
@@ -87,13 +83,15 @@ def city_create(
     *, name: str, region: str = "", is_capital: bool = False, actor: User | None = None
 ) -> City:
     city = City(name=name.strip(), region=region.strip(), is_capital=is_capital)
-    _save(city, actor=actor)
+    city.full_clean()
+    record_save(city, actor=actor)
     return city
 
 
 def city_update(*, city: City, changes: dict[str, Any], actor: User | None = None) -> City:
     _apply(city, changes)
-    _save(city, actor=actor)
+    city.full_clean()
+    record_save(city, actor=actor)
     return city
 
 
@@ -113,7 +111,8 @@ def sector_create(
         isic_codes=",".join(c.strip() for c in isic_codes.split(",") if c.strip()),
         is_manufacturing=is_manufacturing,
     )
-    _save(sector, actor=actor)
+    sector.full_clean()
+    record_save(sector, actor=actor)
     return sector
 
 
@@ -124,7 +123,8 @@ def sector_update(*, sector: Sector, changes: dict[str, Any], actor: User | None
             c.strip() for c in str(changes["isic_codes"]).split(",") if c.strip()
         )
     _apply(sector, changes)
-    _save(sector, actor=actor)
+    sector.full_clean()
+    record_save(sector, actor=actor)
     return sector
 
 
@@ -154,8 +154,9 @@ def size_class_create(
         valid_to=valid_to,
         legal_basis=legal_basis,
     )
-    _save(size_class, actor=actor)
-    enterprises_reclassify()
+    size_class.full_clean()
+    record_save(size_class, actor=actor)
+    enterprises_reclassify(actor=actor)
     return size_class
 
 
@@ -194,7 +195,8 @@ def provider_create(
     provider.tax_id = _check_tax_id(provider.tax_id)
     provider.status = status
     provider.status_since = status_date or date.today()
-    _save(provider, actor=actor)
+    provider.full_clean()
+    record_save(provider, actor=actor)
     ProviderStatusChange.objects.create(
         provider=provider,
         status=status,
@@ -216,7 +218,8 @@ def provider_update(*, actor: User | None, provider: Provider, changes: dict[str
         changes["code"] = str(changes["code"]).strip().upper()
     _apply(provider, changes)
     provider.tax_id = _check_tax_id(provider.tax_id)
-    _save(provider, actor=actor)
+    provider.full_clean()
+    record_save(provider, actor=actor)
     return provider
 
 
@@ -244,7 +247,8 @@ def provider_change_status(
         provider=provider, status=status, date=on, reason=reason.strip(), recorded_by=actor
     )
     provider.status, provider.status_since = status, on
-    _save(provider, actor=actor)
+    provider.full_clean()
+    record_save(provider, actor=actor)
     return change
 
 
@@ -273,7 +277,8 @@ def service_create(
         price=price,
         active=active,
     )
-    _save(service, actor=actor)
+    service.full_clean()
+    record_save(service, actor=actor)
     if sectors:
         service.sectors.set(sectors)
     return service
@@ -289,7 +294,8 @@ def service_update(
         raise PermissionDenied
     sectors = changes.pop("sectors", None)
     _apply(service, changes)
-    _save(service, actor=actor)
+    service.full_clean()
+    record_save(service, actor=actor)
     if sectors is not None:
         service.sectors.set(sectors)
     return service
@@ -360,7 +366,8 @@ def enterprise_create(
     _apply(enterprise, details)
     _check_national_id_free(enterprise)
     _derive_size_class(enterprise, size_bounds())
-    _save(enterprise, actor=actor)
+    enterprise.full_clean()
+    record_save(enterprise, actor=actor)
     return enterprise
 
 
@@ -377,22 +384,27 @@ def enterprise_update(
     _apply(enterprise, changes)
     _check_national_id_free(enterprise)
     _derive_size_class(enterprise, size_bounds())
-    _save(enterprise, actor=actor)
+    enterprise.full_clean()
+    record_save(enterprise, actor=actor)
     return enterprise
 
 
-def enterprises_reclassify() -> int:
+def enterprises_reclassify(*, actor: User | None) -> int:
     """Re-derive every enterprise's size class from the table in force; return how many moved."""
     bounds = size_bounds()
-    moved = []
+    moved: dict[int, int | None] = {}
     for enterprise in Enterprise.objects.only(
         "pk", "workers", "annual_sales", "figures_as_of", "size_class_id"
     ):
         before = enterprise.size_class_id
         _derive_size_class(enterprise, bounds)
         if enterprise.size_class_id != before:
-            moved.append(enterprise)
-    Enterprise.objects.bulk_update(moved, ["size_class"], batch_size=1000)
+            moved[enterprise.pk] = enterprise.size_class_id
+    # The history keeps whole records: only the enterprises that moved are read whole.
+    changed = list(Enterprise.objects.in_bulk(list(moved)).values())
+    for enterprise in changed:
+        enterprise.size_class_id = moved[enterprise.pk]
+    record_bulk_update(changed, ["size_class"], actor=actor, batch_size=1000)
     return len(moved)
 
 
@@ -407,7 +419,8 @@ def organization_create(
         raise PermissionDenied
     organization = BusinessOrganization(name=name.strip(), kind=kind)
     _apply(organization, details)
-    _save(organization, actor=actor)
+    organization.full_clean()
+    record_save(organization, actor=actor)
     if sectors:
         organization.sectors.set(sectors)
     return organization
@@ -421,7 +434,8 @@ def organization_update(
         raise PermissionDenied
     sectors = changes.pop("sectors", None)
     _apply(organization, changes)
-    _save(organization, actor=actor)
+    organization.full_clean()
+    record_save(organization, actor=actor)
     if sectors is not None:
         organization.sectors.set(sectors)
     return organization

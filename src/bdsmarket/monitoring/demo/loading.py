@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from bdsmarket.core.audit import record_as
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.services import user_create
 from bdsmarket.demo.context import DemoContext, at_noon
@@ -294,7 +295,7 @@ class Loader:
             submission.status = SubmissionStatus.DRAFT
             submission.submitted_at = submission.submitted_by = submission.reviewed_at = None
             submission.reviewed_by = None
-            submission._history_user = self.entered_by(submission.provider.code)  # type: ignore[attr-defined]
+            record_as(submission, actor=self.entered_by(submission.provider.code))
             sent = final[submission.pk][1]
             # Each history entry is dated when the step happened, as if people had acted then.
             submission._history_date = (  # type: ignore[attr-defined]
@@ -310,7 +311,7 @@ class Loader:
         for submission in approved:
             submission.status, _at, _by, submission.reviewed_at = final[submission.pk]
             submission.reviewed_by = self.officer
-            submission._history_user = self.officer  # type: ignore[attr-defined]
+            record_as(submission, actor=self.officer)
             submission._history_date = submission.reviewed_at  # type: ignore[attr-defined]
         history.bulk_history_create(approved, update=True, default_date=self.context.now)
         for submission in created:
@@ -372,7 +373,7 @@ class Loader:
                 staff_count=cost.staff_count,
             )
             report.full_clean(exclude=["submission", "provider"])
-            report._history_user = self.entered_by(cost.provider)  # type: ignore[attr-defined]
+            record_as(report, actor=self.entered_by(cost.provider))
             reports.append(report)
         stored = bulk_create_with_history(
             reports, CostReport, batch_size=500, default_date=self.context.now

@@ -39,7 +39,8 @@ class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # made a str in create_parser
         "Start a new, empty program: its name, currency, capital city and time zone. "
         "Creates the database first when it is new; refuses to change an existing program "
-        "unless --force-update is given."
+        "unless --force-update is given. The audit trail names the system as the author "
+        "of these settings."
     )
     requires_migrations_checks = False  # this command applies them
 

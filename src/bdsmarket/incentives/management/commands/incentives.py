@@ -228,8 +228,9 @@ class Command(TranslatedCommand):
         )
         self._common_arguments(
             parser,
-            _("compute as this user, with their permissions (default: the system, which "
-              "may compute everything)"),
+            _("compute as this user, with their permissions; the audit trail names them as "
+              "the author of the statements (default: the system, which may compute "
+              "everything)"),
         )  # fmt: skip
 
     def _simulate_arguments(self, actions: Any) -> None:

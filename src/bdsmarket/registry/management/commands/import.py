@@ -38,8 +38,9 @@ class Command(TranslatedCommand):
             "--user",
             metavar="USERNAME",
             help=_(
-                "import as this user, with their permissions (default: the system, "
-                "which may import everything)"
+                "import as this user, with their permissions; the audit trail names them as "
+                "the author of every change (default: the system, which may import "
+                "everything)"
             ),
         )
         parser.add_argument(
