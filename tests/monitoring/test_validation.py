@@ -12,11 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.tabular import ImportResult, TableError
 from bdsmarket.monitoring.importers import DeliveryImporter
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission, SubmissionStatus
 from bdsmarket.monitoring.services import submission_get_or_create
-from bdsmarket.monitoring.validation import program_today
 from bdsmarket.registry.models import Program
 
 COLUMNS = [

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
 from bdsmarket.indicators.rules import month_add
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
@@ -356,7 +357,7 @@ def _on_time(submissions: list[Submission]) -> dict[int, bool]:
     annotated = submissions_with_figures(
         Submission.objects.filter(pk__in=[submission.pk for submission in submissions])
     )
-    today = timezone.localdate()
+    today = program_today()
     return {
         submission.pk: not submission.is_late  # type: ignore[attr-defined]
         for submission in late_flags_set(annotated, today)
@@ -601,7 +602,7 @@ def _package_of(provider: Provider) -> SupportPackage:
     package = SupportPackage.objects.filter(provider=provider).first()
     if package is None:
         package = SupportPackage.objects.create(
-            provider=provider, starts_on=_support_start(provider, timezone.localdate())
+            provider=provider, starts_on=_support_start(provider, program_today())
         )
     return package
 

@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.pages import is_htmx
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.monitoring.page_queries import deliveries_for_table
-from bdsmarket.monitoring.validation import program_today
 
 from . import exports, page_queries, permissions, rows, rules
 from .forms import BenchmarkForm, ExploreForm, RowsForm, SpanForm

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from bdsmarket.core.db import statistics_refresh
+from bdsmarket.core.events import publish
 from bdsmarket.core.text import normalize_key
 from bdsmarket.demo.fake import NationalIds
 from bdsmarket.registry import services as registry
@@ -43,7 +44,7 @@ from bdsmarket.registry.models import (
     ServiceType,
 )
 
-from . import rules, services, storing
+from . import events, rules, services, storing
 from .models import (
     CostReport,
     ImportBatch,
@@ -161,12 +162,19 @@ def national_data_generate(
     # of approved reports loops over each of them (seconds per dashboard instead of ms).
     statistics_refresh(storing.TABLE, Submission._meta.db_table, ReportingPeriod._meta.db_table)
     progress(_("deliveries"), 1.0)
-    # The reports went in approved without the workflow: the indicators' facts are taken
-    # once, now (the workflow takes them report by report).
-    from bdsmarket.indicators.services import facts_refresh
-
+    # The reports went in approved without the workflow: the apps that keep figures from
+    # approved reports take them once, now (the workflow has them report by report).
     progress(_("indicators"), 0.0)
-    facts_refresh(at=stamp)
+    publish(
+        events.DeliveriesStored(
+            source=ImportBatch.Source.CLI,
+            created=written,
+            at=stamp,
+            provider_ids=None,
+            batch_id=import_batch.pk,
+            reports_approved=True,
+        )
+    )
     progress(_("indicators"), 1.0)
     return GenerateResult(
         providers=len(created),

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from bdsmarket.core.db import statistics_refresh
+from bdsmarket.core.events import publish
 from bdsmarket.core.models import User
 from bdsmarket.registry.models import City, Provider, Sector
 
-from . import permissions, rules, storing
+from . import events, permissions, rules, storing
 from .models import (
     ApprovedVersion,
     CostReport,
@@ -59,23 +60,15 @@ def submission_get_or_create(provider: Provider, month: date) -> Submission:
     return submission
 
 
-def _figures_refresh(submission: Submission) -> None:
-    """Recompute the indicators' facts of the report's provider: its report just entered or
-    left a basis (submitted, returned, approved, reopened), in the same transaction."""
-    from bdsmarket.indicators.services import facts_refresh
-
-    facts_refresh(providers=[submission.provider_id])
-
-
-def _bulletin_queue(submission: Submission) -> None:
-    """Send the provider its benchmark for the month just approved, if it is news."""
-    from bdsmarket.indicators.rules import bulletin_is_news
-    from bdsmarket.indicators.services import bulletins_queue
-
-    from .validation import program_today
-
-    if bulletin_is_news(submission.period.month, program_today()):
-        bulletins_queue(month=submission.period.month, provider=submission.provider, program=False)
+def _report_publish(event_type: type[events.ReportEvent], submission: Submission) -> None:
+    """Tell the apps above that the report changed status, in the caller's transaction."""
+    publish(
+        event_type(
+            submission_id=submission.pk,
+            provider_id=submission.provider_id,
+            month=submission.period.month,
+        )
+    )
 
 
 def _save(instance: Model, *, actor: User | None, fields: list[str] | None = None) -> None:
@@ -303,6 +296,15 @@ def deliveries_load(
     # A file read as it goes knows its digest once it has been read.
     batch.file_sha256 = file_sha256() if callable(file_sha256) else file_sha256
     batch.save(update_fields=["rows", "file_sha256"])
+    publish(
+        events.DeliveriesStored(
+            source=source,
+            created=result.created,
+            at=batch.created_at,
+            provider_ids=frozenset(provider_id for provider_id, _month in result.submissions),
+            batch_id=batch.pk,
+        )
+    )
     return StoreResult(
         created=result.created,
         unchanged=result.unchanged,
@@ -640,7 +642,7 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
     submission.submitted_at, submission.submitted_by = timezone.now(), actor
     _save(submission, actor=actor)
     warnings_refresh(submission)
-    _figures_refresh(submission)
+    _report_publish(events.ReportSubmitted, submission)
     return submission
 
 
@@ -679,7 +681,7 @@ def submission_return(
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     submission.review_comment = comment.strip()
     _save(submission, actor=actor)
-    _figures_refresh(submission)
+    _report_publish(events.ReportReturned, submission)
     return submission
 
 
@@ -738,8 +740,7 @@ def submission_approve(*, actor: User, submission: Submission) -> ApprovedVersio
     submission.status = SubmissionStatus.APPROVED
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     _save(submission, actor=actor)
-    _figures_refresh(submission)
-    _bulletin_queue(submission)
+    _report_publish(events.ReportApproved, submission)
     return version
 
 
@@ -755,7 +756,7 @@ def submission_amend(*, actor: User, submission: Submission, reason: str) -> Sub
     submission.amendment_reason = reason.strip()
     submission.submitted_at = submission.submitted_by = None
     _save(submission, actor=actor)
-    _figures_refresh(submission)
+    _report_publish(events.ReportReopened, submission)
     return submission
 
 

@@ -22,20 +22,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import Role, User
 from bdsmarket.core.tabular import Block, CellInvalid, Column, RowLike, Spec, cell_text
 from bdsmarket.registry.importers import GENDER_ALIASES, client_type_column
 from bdsmarket.registry.models import (
     Gender,
-    Program,
     Provider,
     ServiceType,
 )
@@ -319,17 +316,6 @@ class Record:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def program_today() -> date:
-    """Return today's date where the program works (its time zone), not the server's."""
-    program = Program.current()
-    name = program.time_zone if program else settings.TIME_ZONE
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.TIME_ZONE)
-    return timezone.now().astimezone(zone).date()
 
 
 def may_send_rows(user: User | None) -> bool:
@@ -687,5 +673,4 @@ __all__ = [
     "delivery_key",
     "duplicate_expected",
     "may_send_rows",
-    "program_today",
 ]

@@ -9,7 +9,6 @@ erases a stored value. Rows that change nothing are counted as unchanged.
 """
 
 from collections.abc import Hashable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
 from bdsmarket.core.tabular import Column, Importer, Row, Spec, register
 from bdsmarket.core.text import normalize_key
@@ -438,7 +438,7 @@ class ProviderImporter(_RegistryImporter):
                 actor=self.actor,
                 provider=record,
                 status=status,
-                on=row.values["status_date"] or date.today(),
+                on=row.values["status_date"] or program_today(),
                 reason=_("Imported from “%(file)s”") % {"file": row.table.name},
             )
 

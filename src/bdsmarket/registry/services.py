@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
 
 from . import permissions, rules
@@ -193,7 +194,7 @@ def provider_create(
     _apply(provider, details)
     provider.tax_id = _check_tax_id(provider.tax_id)
     provider.status = status
-    provider.status_since = status_date or date.today()
+    provider.status_since = status_date or program_today()
     _save(provider, actor=actor)
     ProviderStatusChange.objects.create(
         provider=provider,
