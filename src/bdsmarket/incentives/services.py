@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
-from bdsmarket.indicators.rules import month_add
+from bdsmarket.core.months import month_add
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
 from bdsmarket.monitoring.verification import verification_summary
 from bdsmarket.registry.models import Provider

@@ -28,11 +28,12 @@ from bdsmarket.core.api import (
     error_responses,
     page,
 )
+from bdsmarket.core.months import month_add
 from bdsmarket.core.tabular import Spec, parse_month
 from bdsmarket.registry.models import ClientType, Gender, ServiceType
 from bdsmarket.registry.schemas import CITY_HELP, SECTOR_HELP, CityRef, SectorRef
 
-from . import permissions, rules, services
+from . import permissions, services
 from .models import CostReport, Delivery, ImportBatch, SubmissionStatus
 from .validation import (
     COST_SPEC,
@@ -322,7 +323,7 @@ def delivery_list(
         deliveries = deliveries.filter(provider_id=filters.provider)
     month = _month(filters.month)
     if month is not None:
-        following = rules.month_start(month + dt.timedelta(days=31))
+        following = month_add(month, 1)
         deliveries = deliveries.filter(date__gte=month, date__lt=following)
     if filters.service_type is not None:
         deliveries = deliveries.filter(service_type=filters.service_type)

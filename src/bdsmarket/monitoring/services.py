@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.events import publish
 from bdsmarket.core.models import User
+from bdsmarket.core.months import month_start
 from bdsmarket.registry.models import City, Provider, Sector
 
 from . import events, permissions, rules, storing
@@ -43,7 +44,7 @@ from .models import (
 
 def period_get_or_create(month: date) -> ReportingPeriod:
     """Return the reporting period of the month `month` falls in, creating it when new."""
-    first = rules.month_start(month)
+    first = month_start(month)
     period = ReportingPeriod.objects.filter(month=first).first()
     if period is None:
         due = rules.due_date(first, MonitoringSettings.current().due_day)
@@ -610,7 +611,7 @@ def cost_reports_store(
     for report in reports:
         batch.rows += 1
         stored = CostReport.objects.filter(
-            provider=report.provider, submission__period__month=rules.month_start(report.month)
+            provider=report.provider, submission__period__month=month_start(report.month)
         ).exists()
         _cost_report, changed = cost_report_store(actor=actor, report=report, batch=batch)
         if not changed:

@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import Role, User
+from bdsmarket.core.money import ZERO
+from bdsmarket.core.months import month_start
 from bdsmarket.core.tabular import Block, CellInvalid, Column, RowLike, Spec, cell_text
 from bdsmarket.registry.importers import GENDER_ALIASES, client_type_column
 from bdsmarket.registry.models import (
@@ -42,7 +44,6 @@ from . import permissions, rules
 from .models import EDITABLE_STATUSES, Submission, SubmissionStatus
 from .services import CostInput, DeliveryInput, DeliveryRows
 
-ZERO = Decimal(0)
 # Money columns are NUMERIC(14, 2): twelve digits before the decimal mark.
 MONEY_LIMIT = Decimal(10) ** 12
 
@@ -388,7 +389,7 @@ class _Checker:
         # Distinct days first (a few hundred), then distinct (provider, month) pairs.
         day_keys, distinct_days = block.combinations(column)
         months_by_key = {
-            key: rules.month_start(days[index])
+            key: month_start(days[index])
             for key, index in distinct_days.items()
             if days[index] is not None
         }
@@ -622,7 +623,7 @@ class CostChecker(_Checker):
         [provider] = self.providers(block)
         [month] = block.values["month"]
         if month is not None:
-            if month > rules.month_start(self.today):
+            if month > month_start(self.today):
                 block.fail(
                     0,
                     "month",

@@ -9,7 +9,6 @@ erases a stored value. Rows that change nothing are counted as unchanged.
 """
 
 from collections.abc import Hashable
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
+from bdsmarket.core.money import ZERO
 from bdsmarket.core.tabular import Column, Importer, Row, Spec, register
 from bdsmarket.core.text import normalize_key
 
@@ -76,8 +76,6 @@ ORGANIZATION_KIND_ALIASES = {
     "network": ["red", "red de proveedores"],
     "other": ["otro", "otra"],
 }
-
-ZERO = Decimal(0)
 
 
 def client_type_column() -> Column:
