@@ -42,9 +42,10 @@ test-postgres: translations ## Run the suite on PostgreSQL at 127.0.0.1:5432 (a 
 e2e: translations ## Run the browser tests in headless Chromium (/usr/bin/chromium)
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
-lint: venv ## Lint, check formatting and types, and check that no migration is missing
+lint: venv ## Lint, check formatting, types and layers, and that no migration is missing
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy src
 	BDSMARKET_DATA_DIR=$$(mktemp -d) $(BIN)/bdsmarket makemigrations --check --dry-run
 
@@ -59,4 +60,4 @@ ci: ## Everything CI runs: lint, SQLite, PostgreSQL, browser
 	bash .ci/run
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache src/*.egg-info

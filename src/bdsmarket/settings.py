@@ -138,7 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bdsmarket.core.context_processors.program",
+                "bdsmarket.registry.context_processors.program",
             ],
         },
     },

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .registry import home
 
 urlpatterns = [
+    path("", home.home, name="home"),
     path("", include("bdsmarket.core.urls")),
     path("registry/import/", include("bdsmarket.registry.import_urls")),
     path("registry/", include("bdsmarket.registry.urls")),

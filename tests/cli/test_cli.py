@@ -6,7 +6,9 @@ import pytest
 from django.core.management import get_commands, load_command_class
 from django.utils import translation
 
-from bdsmarket.cli import ProgressBar, first_sentence, main, project_commands
+from bdsmarket.cli import main
+from bdsmarket.core.commands import first_sentence, project_commands
+from bdsmarket.core.progress import ProgressBar
 
 
 @pytest.fixture(autouse=True)

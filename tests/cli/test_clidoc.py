@@ -1,7 +1,7 @@
 """docs/cli.md is generated from the commands' --help and cannot drift from them."""
 
-from bdsmarket.cli import project_commands
 from bdsmarket.core.clidoc import DOC, render
+from bdsmarket.core.commands import project_commands
 
 
 def test_docs_cli_md_is_what_the_generator_writes():

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from bdsmarket.cli import project_commands
+from bdsmarket.core.commands import project_commands
 from bdsmarket.incentives import services
 from bdsmarket.incentives.models import Statement
 from tests.incentives import conftest as incentives

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from bdsmarket.cli import project_commands
+from bdsmarket.core.commands import project_commands
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.queries import Scope, benchmarks_compute, indicators_compute
 from bdsmarket.monitoring import services

@@ -43,7 +43,7 @@ def tally(rows) -> dict[str, int]:
 def test_program_roles_land_on_the_program_at_a_glance(request, login, role, catalogue):
     response = login(request.getfixturevalue(role)).get(reverse("home"))
     assert response.status_code == 200
-    assert response.templates[0].name == "core/home_staff.html"
+    assert response.templates[0].name == "registry/home_staff.html"
     context = response.context
     assert context["provider_count"] == 2
     assert tally(context["by_status"])["Active"] == 2
@@ -88,7 +88,7 @@ def test_provider_staff_land_on_their_own_provider_and_see_nothing_of_others(
     login, staff_a, staff_b, catalogue, provider_a, provider_b
 ):
     response = login(staff_a).get(reverse("home"))
-    assert response.templates[0].name == "core/home_provider.html"
+    assert response.templates[0].name == "registry/home_provider.html"
     assert response.context["provider"] == provider_a
     content = response.content.decode()
     assert "Costing" in content

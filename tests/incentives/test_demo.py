@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 
-from bdsmarket.demo.context import DEMO_NOW
+from bdsmarket.core.demo.context import DEMO_NOW
 from bdsmarket.demo.services import demo_load
 from bdsmarket.incentives import queries, services
 from bdsmarket.incentives.models import (

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.tabular import ImportResult, TableError
 from bdsmarket.monitoring.importers import DeliveryImporter
 from bdsmarket.monitoring.models import Delivery, ImportBatch, Submission, SubmissionStatus
 from bdsmarket.monitoring.services import submission_get_or_create
-from bdsmarket.monitoring.validation import payers_complete, program_today
+from bdsmarket.monitoring.validation import payers_complete
 from bdsmarket.registry.models import Program
 
 COLUMNS = [

@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.tabular import ImportResult, TableError
 from bdsmarket.monitoring.importers import CostReportImporter
 from bdsmarket.monitoring.models import CostReport, ImportBatch, Submission, SubmissionStatus
 from bdsmarket.monitoring.services import submission_get_or_create
-from bdsmarket.monitoring.validation import program_today
 
 HEADER = "provider_code,month,staff_costs,premises_costs,other_costs,other_income,staff_count"
 GOOD = "CDE-LIM-01,2003-05,1200.00,300.00,150.00,0,4"

@@ -3,9 +3,9 @@
     python -m bdsmarket.core.clidoc           # rewrite docs/cli.md
     python -m bdsmarket.core.clidoc --check   # exit 1 when docs/cli.md is out of date
 
-The page lists every command `bdsmarket --help` lists (see bdsmarket.cli.project_commands),
-each with its full help (and that of each of its actions, if it has some), rendered in
-English at a fixed width.
+The page lists every command `bdsmarket --help` lists (see commands.project_commands), each
+with its full help (and that of each of its actions, if it has some), rendered in English at
+a fixed width.
 """
 
 import argparse
@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .commands import overview, project_commands
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "cli.md"
@@ -66,8 +68,6 @@ def render() -> str:
     from django.core.management import get_commands, load_command_class
     from django.utils import translation
     from django.utils.functional import Promise
-
-    from bdsmarket.cli import overview, project_commands
 
     commands = get_commands()
     with translation.override("en"), _terminal_width(WIDTH):

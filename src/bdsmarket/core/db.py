@@ -1,6 +1,11 @@
 """Database chores that more than one app needs."""
 
 from django.db import connection
+from django.db.models import DecimalField
+
+# The output field of a sum of money columns (NUMERIC(14, 2)): six more digits hold the sum
+# of a million rows of the largest amounts.
+MONEY_SUM = DecimalField(max_digits=20, decimal_places=2)
 
 
 def statistics_refresh(*tables: str) -> None:

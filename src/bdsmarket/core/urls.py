@@ -5,7 +5,6 @@ from . import views
 from .forms import LoginForm, PasswordForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -2,41 +2,20 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bdsmarket.core.models import Role, User
+from bdsmarket.core.demo.context import DemoContext
+from bdsmarket.core.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from bdsmarket.core.models import User
 from bdsmarket.core.services import user_create
 
-from .context import DemoContext
 from .steps import demo_steps
 
 DEFAULT_SEED = 1994
 DEFAULT_ENTERPRISES = 3000
-DEMO_PASSWORD = "demo-bdsmarket"
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    role: str
-    first_name: str
-    last_name: str
-    provider_code: str = ""
-
-
-# One login per role; the provider's staff work for a small center in Chiclayo that is
-# active to the end of the program.
-DEMO_LOGINS = [
-    DemoLogin("manager", Role.MANAGER, "Rosa", "Villanueva"),
-    DemoLogin("officer", Role.OFFICER, "Jorge", "Medina"),
-    DemoLogin("evaluator", Role.EVALUATOR, "Ana", "Salazar"),
-    DemoLogin("auditor", Role.AUDITOR, "Luis", "Cárdenas"),
-    DemoLogin("provider", Role.PROVIDER, "Carmen", "Chumacero", provider_code="CDE-CIX-02"),
-]
 
 
 @transaction.atomic

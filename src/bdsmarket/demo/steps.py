@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from .context import DemoContext
+from bdsmarket.core.demo.context import DemoContext
 
 DemoLoad = Callable[[DemoContext], None]
 

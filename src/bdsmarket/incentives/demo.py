@@ -34,9 +34,10 @@ from django.db import models
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.demo.context import DemoContext, at_noon
 from bdsmarket.core.models import Role, User
-from bdsmarket.demo.context import DemoContext, at_noon
-from bdsmarket.indicators.rules import month_add
+from bdsmarket.core.money import ZERO, money_round
+from bdsmarket.core.months import month_add
 from bdsmarket.monitoring import services as monitoring
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
 from bdsmarket.monitoring.verification import verification_check_record, verification_sample_draw
@@ -46,7 +47,6 @@ from . import services
 from .models import Budget, Component, IncentiveScheme, Statement, SupportPackage
 from .services import RuleInput
 
-ZERO = Decimal(0)
 FIRST_MONTH = date(2003, 1, 1)
 LAST_MONTH = date(2004, 3, 1)
 LAST_PAID = date(2004, 2, 1)
@@ -333,9 +333,7 @@ def _verification(context: DemoContext, officer: User) -> None:
             check=check,
             confirmed=True,
             verified_price=delivery.price,
-            verified_paid_by_client=(delivery.paid_by_client / 2).quantize(Decimal("0.01"))
-            if less
-            else None,
+            verified_paid_by_client=money_round(delivery.paid_by_client / 2) if less else None,
             note="La clienta dice que pagó la mitad." if less else "",
         )
     _restamp(at_noon(date(2003, 7, 15)), context, labels=("monitoring",))

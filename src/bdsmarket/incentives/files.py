@@ -25,6 +25,7 @@ from django.db.models import Model
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from bdsmarket.core.money import money_text
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.definitions import Unit
 from bdsmarket.indicators.exports import CONTENT_TYPES, table_csv, table_xlsx
@@ -157,11 +158,6 @@ def batch_file(batch: PaymentBatch, format: str) -> tuple[bytes, str, str]:
 # Figures as documents and tables write them
 
 
-def money(value: Decimal | None) -> str | None:
-    """Return an amount with its two decimals ("55.00"), None when there is none."""
-    return None if value is None else f"{value:.2f}"
-
-
 def fraction(value: object) -> str | None:
     """Return a rate, factor or share at full precision, without trailing zeros ("0.3")."""
     if value is None or value == "":
@@ -182,7 +178,7 @@ def base_figure(base: str, value: object) -> str | None:
         return None
     unit = base_unit(base)
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return money(number) if unit == Unit.MONEY else fraction(number)
+    return money_text(number) if unit == Unit.MONEY else fraction(number)
 
 
 def field_header(model: type[Model], field: str) -> str:
@@ -224,12 +220,12 @@ def rule_document(rule: IncentiveRule) -> dict[str, Any]:
         "base_name": wording.base_name(rule.base),
         "rate": fraction(rule.rate),
         "tiers": tiers_document(rule),
-        "amount_per_unit": money(rule.amount_per_unit),
+        "amount_per_unit": money_text(rule.amount_per_unit),
         "base_floor": base_figure(rule.base, rule.base_floor),
         "year_factors": [fraction(factor) for factor in rule.year_factors],
-        "cap_per_period": money(rule.cap_per_period),
-        "cap_per_year": money(rule.cap_per_year),
-        "cap_total": money(rule.cap_total),
+        "cap_per_period": money_text(rule.cap_per_period),
+        "cap_per_year": money_text(rule.cap_per_year),
+        "cap_total": money_text(rule.cap_total),
         "threshold_indicator": rule.threshold_indicator or None,
         "threshold_minimum": fraction(rule.threshold_minimum),
         "on_time_only": rule.on_time_only,
@@ -284,8 +280,8 @@ def statement_document(statement: Statement) -> dict[str, Any]:
         "version": statement.version,
         "status": statement.status,
         "scheme": scheme_reference(statement.scheme),
-        "total": money(statement.total),
-        "difference": money(statement.difference),
+        "total": money_text(statement.total),
+        "difference": money_text(statement.difference),
         "verification_gap": fraction(statement.verification_gap),
         "penalty_keep": fraction(statement.penalty_keep),
         "program_year": statement.program_year,
@@ -316,13 +312,13 @@ def line_document(
         "counted": base_figure(rule.base, line.counted),
         "rate": fraction(rule.rate),
         "tiers": tiers_document(rule),
-        "amount_per_unit": money(rule.amount_per_unit),
-        "gross": money(line.gross),
+        "amount_per_unit": money_text(rule.amount_per_unit),
+        "gross": money_text(line.gross),
         "year_factor": fraction(line.year_factor),
         "penalty_keep": fraction(line.penalty_keep),
-        "before_caps": money(line.before_caps),
+        "before_caps": money_text(line.before_caps),
         "cap": line.cap or None,
-        "amount": money(line.amount),
+        "amount": money_text(line.amount),
         "reason": line.reason,
         "reason_text": line_reason(line),
         "rows_url": absolute(queries.line_rows_url(statement, rule.base)),
@@ -362,7 +358,7 @@ def batch_document(batch: PaymentBatch) -> dict[str, Any]:
         "paid_on": batch.paid_on,
         "reference": batch.reference,
         "currency": program_currency(),
-        "total": money(sum((transfer.amount for transfer in transfers), Decimal(0))),
+        "total": money_text(sum((transfer.amount for transfer in transfers), Decimal(0))),
         "transfers": [
             {
                 "provider": {
@@ -374,7 +370,7 @@ def batch_document(batch: PaymentBatch) -> dict[str, Any]:
                 "bank": transfer.package.bank_name if transfer.package else "",
                 "account": transfer.package.bank_account if transfer.package else "",
                 "account_holder": transfer.account_holder,
-                "amount": money(transfer.amount),
+                "amount": money_text(transfer.amount),
                 "direction": transfer.direction,
                 "statements": [statement.pk for statement in transfer.statements],
             }
@@ -476,7 +472,7 @@ def _csv_cell(cell: Any, unit: Unit | None) -> Any:
     if isinstance(cell, tuple):
         cell, unit = cell
     if isinstance(cell, Decimal):
-        return money(cell) if unit == Unit.MONEY else fraction(cell)
+        return money_text(cell) if unit == Unit.MONEY else fraction(cell)
     return "" if cell is None else cell
 
 
@@ -563,7 +559,7 @@ def simulation_document(simulation: "Simulation") -> dict[str, Any]:
         months = [
             {
                 "month": _month(month),
-                "amounts": [money(run.by_provider_month.get(provider.pk, {}).get(month))
+                "amounts": [money_text(run.by_provider_month.get(provider.pk, {}).get(month))
                             for run in runs],
             }
             for month in simulation.months
@@ -572,8 +568,8 @@ def simulation_document(simulation: "Simulation") -> dict[str, Any]:
         providers.append(
             {
                 "provider": {"id": provider.pk, "code": provider.code, "name": provider.name},
-                "totals": [money(amount) for amount in amounts],
-                "difference": money(_difference(amounts)),
+                "totals": [money_text(amount) for amount in amounts],
+                "difference": money_text(_difference(amounts)),
                 "months": months,
             }
         )
@@ -585,14 +581,16 @@ def simulation_document(simulation: "Simulation") -> dict[str, Any]:
         "schemes": [
             {
                 **scheme_reference(run.scheme),
-                "total": money(run.total),
-                "by_rule": {code: money(amount) for code, amount in sorted(run.by_rule.items())},
+                "total": money_text(run.total),
+                "by_rule": {
+                    code: money_text(amount) for code, amount in sorted(run.by_rule.items())
+                },
             }
             for run in runs
         ],
         "providers": providers,
-        "totals": [money(total) for total in totals],
-        "difference": money(_difference(totals)),
+        "totals": [money_text(total) for total in totals],
+        "difference": money_text(_difference(totals)),
     }
 
 

@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.forms import PageForm, show_service_errors
 from bdsmarket.indicators import definitions
 from bdsmarket.monitoring.forms import DATE_WIDGET, MONTH_FORMATS, MonthInput
-from bdsmarket.monitoring.validation import program_today
 from bdsmarket.registry.models import Provider
 
 from . import queries, rules

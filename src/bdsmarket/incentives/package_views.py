@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.forms import show_service_errors
 from bdsmarket.core.views import AuthenticatedRequest
-from bdsmarket.monitoring.validation import program_today
 
 from . import page_queries, permissions, queries, services
 from .forms import (

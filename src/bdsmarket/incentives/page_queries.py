@@ -10,7 +10,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     F,
     OuterRef,
     Q,
@@ -22,6 +21,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from bdsmarket.core.db import MONEY_SUM
+from bdsmarket.core.money import ZERO_AMOUNT
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
 from bdsmarket.registry.models import Provider
 
@@ -36,9 +37,6 @@ from .models import (
     SupportPackage,
 )
 from .simulation import Simulation
-
-ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def statements_listed(statements: QuerySet[Statement]) -> QuerySet[Statement]:
@@ -78,7 +76,7 @@ def statements_totals(statements: QuerySet[Statement]) -> Totals:
     found = statements.order_by().aggregate(
         count=Count("pk"), total=Sum("total"), difference=Sum("difference")
     )
-    return Totals(found["count"], found["total"] or ZERO, found["difference"] or ZERO)
+    return Totals(found["count"], found["total"] or ZERO_AMOUNT, found["difference"] or ZERO_AMOUNT)
 
 
 def _waiting(statements: QuerySet[Statement]) -> Totals:
@@ -176,7 +174,7 @@ def batches_listed(batches: QuerySet[PaymentBatch]) -> QuerySet[PaymentBatch]:
     """Return `batches` with their number of statements and what they move in all."""
     return batches.annotate(
         statement_count=Count("statements"),
-        amount=Coalesce(Sum("statements__difference"), Value(ZERO), output_field=MONEY),
+        amount=Coalesce(Sum("statements__difference"), Value(ZERO_AMOUNT), output_field=MONEY_SUM),
     )
 
 
@@ -191,7 +189,9 @@ def packages_listed(packages: QuerySet[SupportPackage]) -> QuerySet[SupportPacka
             .annotate(s=Sum("amount"))
             .values("s")
         )
-        return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
+        return Coalesce(
+            Subquery(rows, output_field=MONEY_SUM), Value(ZERO_AMOUNT), output_field=MONEY_SUM
+        )
 
     return packages.annotate(committed=total(Commitment), paid=total(Payment)).order_by(
         "provider__code"
@@ -217,7 +217,7 @@ def package_commitments(package: SupportPackage) -> list[CommitmentView]:
     """Return the package's commitments, by component and due date, with what was paid
     against each."""
     commitments = package.commitments.annotate(
-        paid=Coalesce(Sum("payments__amount"), Value(ZERO), output_field=MONEY),
+        paid=Coalesce(Sum("payments__amount"), Value(ZERO_AMOUNT), output_field=MONEY_SUM),
         hours_paid=Coalesce(Sum("payments__hours"), Value(0)),
     )
     return [
@@ -252,7 +252,7 @@ class SideBySide:
         if len(self.amounts) < 2:
             return None
         first, second = self.amounts[0], self.amounts[1]
-        return (second or ZERO) - (first or ZERO)
+        return (second or ZERO_AMOUNT) - (first or ZERO_AMOUNT)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bdsmarket.core.models import User
+from bdsmarket.core.money import ZERO_AMOUNT
+from bdsmarket.core.months import month_add
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.models import Basis
 from bdsmarket.indicators.queries import Scope, indicators_compute
-from bdsmarket.indicators.rules import month_add
 from bdsmarket.registry.models import ClientType, Gender, Provider
 
 from . import permissions, rules
@@ -322,7 +323,7 @@ def _balances(
         .values("component")
         .annotate(amount=Sum("amount"), hours=Sum("hours"))
     }
-    zero = Decimal("0.00")
+    zero = ZERO_AMOUNT
     nothing: dict[str, Any] = {}
     return [
         Balance(

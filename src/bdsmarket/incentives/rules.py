@@ -21,12 +21,12 @@ Money is Decimal and rounded to the cent once, at the end of each line.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
-ZERO = Decimal(0)
+from bdsmarket.core.money import ZERO, money_round
+
 ONE = Decimal(1)
-CENT = Decimal("0.01")
 
 
 class Kind(StrEnum):
@@ -263,10 +263,6 @@ class Line:
     reason: Reason
 
 
-def _rounded(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def tiered(amount: Decimal, tiers: Sequence[Tier]) -> Decimal:
     """Return what `amount` pays under marginal `tiers`: each slice at its own rate."""
     total = ZERO
@@ -351,7 +347,7 @@ def line_compute(rule: RuleSpec, inputs: RuleInputs, keep: Decimal) -> Line:
     else:
         gross = counted * (rule.rate or ZERO)
     factor = year_factor(rule.year_factors, inputs.program_year)
-    before_caps = _rounded(gross * factor * keep)
+    before_caps = money_round(gross * factor * keep)
     amount, cap = before_caps, None
     room = {
         Cap.PERIOD: rule.cap_per_period,
@@ -369,12 +365,12 @@ def line_compute(rule: RuleSpec, inputs: RuleInputs, keep: Decimal) -> Line:
         rule.code,
         inputs.base,
         counted,
-        _rounded(gross),
+        money_round(gross),
         factor,
         keep,
         before_caps,
         cap,
-        _rounded(amount),
+        money_round(amount),
         reason,
     )
 

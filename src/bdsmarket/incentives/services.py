@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bdsmarket.core.audit import record_bulk_update, record_delete, record_save
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
-from bdsmarket.indicators.rules import month_add
+from bdsmarket.core.months import month_add
 from bdsmarket.monitoring.models import Submission, SubmissionStatus
 from bdsmarket.monitoring.verification import verification_summary
 from bdsmarket.registry.models import Provider
@@ -363,7 +364,7 @@ def _on_time(submissions: list[Submission]) -> dict[int, bool]:
     annotated = submissions_with_figures(
         Submission.objects.filter(pk__in=[submission.pk for submission in submissions])
     )
-    today = timezone.localdate()
+    today = program_today()
     return {
         submission.pk: not submission.is_late  # type: ignore[attr-defined]
         for submission in late_flags_set(annotated, today)
@@ -618,9 +619,7 @@ def _package_of(provider: Provider, *, actor: User) -> SupportPackage:
     package = SupportPackage.objects.filter(provider=provider).first()
     if package is None:
         package = record_save(
-            SupportPackage(
-                provider=provider, starts_on=_support_start(provider, timezone.localdate())
-            ),
+            SupportPackage(provider=provider, starts_on=_support_start(provider, program_today())),
             actor=actor,
         )
     return package

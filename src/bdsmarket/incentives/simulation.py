@@ -14,20 +14,20 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from bdsmarket.indicators.rules import month_add
+from bdsmarket.core.money import ZERO
+from bdsmarket.core.months import months_between, months_count
 from bdsmarket.registry.models import Provider
 
 from . import queries, services
 from .models import IncentiveScheme
 
-ZERO = Decimal(0)
 MAX_MONTHS = 240  # a page or the API runs a simulation within a request; the command has no limit
 
 
 def span_check(first: date, last: date, max_months: int | None = MAX_MONTHS) -> None:
     """Raise ValidationError at "last" when the span ends before it begins or is longer
     than `max_months` (None: no limit)."""
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    months = months_count(first, last)
     if months < 1:
         raise ValidationError({"last": [_("The period ends before it begins.")]})
     if max_months is not None and months > max_months:
@@ -107,14 +107,6 @@ class Simulation:
     months: tuple[date, ...]
     providers: tuple[Provider, ...]
     runs: tuple[SchemeRun, ...]
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], first.replace(day=1)
-    while month <= last.replace(day=1):
-        months.append(month)
-        month = month_add(month, 1)
-    return months
 
 
 def simulate(

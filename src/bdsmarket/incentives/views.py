@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from bdsmarket.core.clock import program_today
+from bdsmarket.core.months import month_add
 from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.indicators.exports import table_csv, table_xlsx
-from bdsmarket.indicators.rules import month_add
 from bdsmarket.monitoring import permissions as monitoring_permissions
-from bdsmarket.monitoring.validation import program_today
 from bdsmarket.registry import permissions as registry_permissions
 
 from . import files, page_queries, permissions, queries, services, wording

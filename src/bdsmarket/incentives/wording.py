@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.money import money_round
 from bdsmarket.indicators import definitions
 
 from . import queries, rules
@@ -35,7 +36,7 @@ def money(value: Decimal | None) -> str:
     """Return an amount with its two decimals ("—" when there is none)."""
     if value is None:
         return "—"
-    return number_format(Decimal(value).quantize(Decimal("0.01")), 2, force_grouping=True)
+    return number_format(money_round(value), 2, force_grouping=True)
 
 
 def percent(rate: Decimal | str) -> str:

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from bdsmarket.core.months import month_add
 from bdsmarket.registry.models import Program, Provider
 
-from . import page_queries, rules
+from . import page_queries
 from .page_queries import BenchmarkView
 from .periods import Period
 from .queries import PeerGroup, Result, Scope, indicators_compute
@@ -86,7 +87,7 @@ def provider_bulletin(provider: Provider, month: date) -> ProviderBulletin:
     benchmark = page_queries.provider_benchmark(
         provider, period=Period(month, month), peer_group=PeerGroup.ALL, names=False
     )
-    first = rules.month_add(month, -(TREND_MONTHS - 1))
+    first = month_add(month, -(TREND_MONTHS - 1))
     trend = indicators_compute(
         Scope(first, month, providers=frozenset([provider.pk])), TREND, ["month"]
     )

@@ -13,17 +13,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.forms import PageForm
+from bdsmarket.core.months import month_add
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.registry.models import Provider
 from bdsmarket.registry.permissions import providers_visible_to
 
-from . import bulletin, permissions, rules, services
+from . import bulletin, permissions, services
 from .models import Dispatch
 
 PAGE_SIZE = 50
@@ -47,7 +48,7 @@ class MonthForm(PageForm):
 
 
 def _last_month() -> date:
-    return rules.month_add(timezone.localdate().replace(day=1), -1)
+    return month_add(program_today().replace(day=1), -1)
 
 
 @login_required

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from bdsmarket.demo.context import DemoContext
+from bdsmarket.core.demo.context import DemoContext
 
 from .models import Target
 from .services import facts_refresh

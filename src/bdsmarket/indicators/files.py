@@ -36,6 +36,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from bdsmarket.core.money import CENT
+
 from . import definitions, rules
 from .definitions import Direction, Family, Indicator, Source, Unit
 from .formatting import plain
@@ -61,7 +63,6 @@ GROUPING_NAMES: dict[str, Promise] = {
 }
 WHOLE_NUMBERS = (Unit.COUNT, Unit.PEOPLE)
 APPROVED = "approved"  # models.Basis.APPROVED
-CENT = Decimal("0.01")
 NOT_NAMED = "—"
 
 

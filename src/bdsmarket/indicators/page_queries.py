@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.months import month_add
 from bdsmarket.monitoring import queries as monitoring_queries
 from bdsmarket.registry.models import City, Provider
 
@@ -142,7 +143,7 @@ def periods_keys(grain: str, first: date, last: date) -> list[Any]:
             key = month.year
         if not keys or keys[-1] != key:
             keys.append(key)
-        month = rules.month_add(month, 1)
+        month = month_add(month, 1)
     return keys
 
 
@@ -186,7 +187,7 @@ def span_of(kind: str, reported: tuple[date, date] | None) -> Span | None:
         return None
     first, last = reported
     if kind == "months":
-        return Span(kind, rules.month_add(last, -11), last)
+        return Span(kind, month_add(last, -11), last)
     return Span("years", date(first.year, 1, 1), last)
 
 

@@ -32,6 +32,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 
 from bdsmarket.core.models import User
+from bdsmarket.core.months import month_add
 from bdsmarket.registry.models import Provider
 
 from . import definitions, permissions, rules
@@ -427,7 +428,7 @@ def _previous_income(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[
         result[("__total__",)] = {"previous_income": total["income"] if before else None}
         return result
     step = {"month": 1, "quarter": 3, "year": 12}[grain]
-    first = rules.month_add(scope.first_month, -step)
+    first = month_add(scope.first_month, -step)
     measured = _measures(scope.with_span(first, scope.last_month), grouping)
     position = grouping.index(grain)
     for key, measures in measured.items():
@@ -439,7 +440,7 @@ def _previous_income(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[
 
 def _next(grain: str, value: Any) -> Any:
     if grain == "month":
-        return rules.month_add(value, 1)
+        return month_add(value, 1)
     if grain == "year":
         return value + 1
     year, quarter = value

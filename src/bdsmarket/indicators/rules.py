@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bdsmarket.core.months import month_add, months_count
+
 # The additive figures of a scope, as the summary table keeps them per provider and month.
 MEASURES = (
     "attentions",
@@ -132,17 +134,6 @@ def share(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal | 
 
 
 # Periods: a scope covers whole months, from its first to its last.
-
-
-def months_count(first: date, last: date) -> int:
-    """Return how many months the span from `first`'s month to `last`'s holds, both included."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-def month_add(month: date, count: int) -> date:
-    """Return the first day of the month `count` months after `month`'s (before, if negative)."""
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def previous_span(first: date, last: date) -> tuple[date, date]:

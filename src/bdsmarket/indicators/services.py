@@ -3,9 +3,10 @@ basis. Everything else in this app reads.
 
 The facts are derived data: `facts_refresh` deletes a provider's facts and computes them
 again from its reports' rows and cost reports, in SQL (one pass that numbers each client's
-visits to the provider, then one GROUP BY per dimension). Monitoring calls it when a report
-is submitted, returned, approved or reopened, inside the same transaction, so a figure never
-lags the reports it counts.
+visits to the provider, then one GROUP BY per dimension). It runs on monitoring's events
+(a report submitted, returned, approved or reopened; rows loaded straight into approved
+reports), subscribed in apps.py, inside monitoring's transaction, so a figure never lags the
+reports it counts.
 """
 
 from collections.abc import Collection
@@ -18,8 +19,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.db import statistics_refresh
 from bdsmarket.core.models import PROGRAM_STAFF, Role, User
+from bdsmarket.monitoring import events
 from bdsmarket.monitoring.models import (
     CostReport,
     Delivery,
@@ -31,6 +34,7 @@ from bdsmarket.registry.models import City, ClientType, Gender, Provider
 
 from . import permissions
 from .models import DIMENSIONS, Basis, Dispatch, Fact
+from .rules import bulletin_is_news
 
 # Which report statuses each basis counts.
 BASIS_STATUSES: dict[str, tuple[str, ...]] = {
@@ -149,6 +153,27 @@ def facts_refresh(*, providers: Collection[int] | None = None, at: datetime | No
     if providers is None:
         statistics_refresh(Fact._meta.db_table)
     return written
+
+
+def facts_refresh_on_report(event: events.ReportEvent) -> None:
+    """Recompute the facts of the report's provider: its report just entered or left a
+    basis (submitted, returned, approved, reopened)."""
+    facts_refresh(providers=[event.provider_id])
+
+
+def facts_refresh_on_load(event: events.DeliveriesStored) -> None:
+    """Recompute the facts when rows went straight into approved reports (the generator);
+    rows stored in a report under way count once the report is submitted."""
+    if event.reports_approved:
+        facts_refresh(providers=event.provider_ids, at=event.at)
+
+
+def bulletin_queue_on_approval(event: events.ReportApproved) -> None:
+    """Send the provider its benchmark for the month just approved, if it is news."""
+    if bulletin_is_news(event.month, program_today()):
+        bulletins_queue(
+            month=event.month, provider=Provider.objects.get(pk=event.provider_id), program=False
+        )
 
 
 def _facts_write(

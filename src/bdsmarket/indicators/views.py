@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from bdsmarket.core.clock import program_today
+from bdsmarket.core.months import month_add
 from bdsmarket.core.pages import is_htmx
 from bdsmarket.core.views import AuthenticatedRequest
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.monitoring.page_queries import deliveries_for_table
-from bdsmarket.monitoring.validation import program_today
 
-from . import exports, page_queries, permissions, rows, rules
+from . import exports, page_queries, permissions, rows
 from .forms import BenchmarkForm, ExploreForm, RowsForm, SpanForm
 from .periods import period_name
 from .queries import IndicatorError, benchmark_request
@@ -153,13 +154,13 @@ def _explore_form(request: AuthenticatedRequest, form_class: type, **defaults: A
     last = reported[1] if reported else program_today().replace(day=1)
     data = request.GET.copy()
     if not data:
-        data.update({"first": f"{rules.month_add(last, -11):%Y-%m}", "last": f"{last:%Y-%m}"})
+        data.update({"first": f"{month_add(last, -11):%Y-%m}", "last": f"{last:%Y-%m}"})
         for name, value in defaults.items():
             data.setlist(name, list(value) if isinstance(value, list | tuple) else [value])
     form = form_class(
         data,
         providers=permissions.providers_with_figures_visible_to(user),
-        default_span=(rules.month_add(last, -11), last),
+        default_span=(month_add(last, -11), last),
         fixed_providers=reach,
     )
     if not form.is_valid() and "provider" in form.errors:

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
+from bdsmarket.core.money import money_round
+
 from . import rules
 from .models import Delivery, Submission, SubmissionStatus, ValidationRule, ValidationWarning
 
@@ -70,7 +72,7 @@ def _approved_rows(submission: Submission) -> QuerySet[Delivery]:
 
 def _cents(value: float | Decimal) -> str:
     """Return an amount as a decimal string to the cent: "30.00"."""
-    return str(Decimal(value).quantize(Decimal("0.01")))
+    return str(money_round(Decimal(value)))
 
 
 def _warning(

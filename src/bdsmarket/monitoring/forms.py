@@ -20,9 +20,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bdsmarket.core.forms import PageForm, show_service_errors
+from bdsmarket.core.months import month_start
 from bdsmarket.registry.models import City, ClientType, Gender, Provider, Sector, ServiceType
 
-from . import rules
 from .models import Delivery, ReportingPeriod, SubmissionStatus
 from .page_queries import PAYER_CHOICES, RowCriteria
 from .services import CostInput, DeliveryInput
@@ -84,8 +84,8 @@ class StartMonthForm(PageForm):
         self.today = today
 
     def clean_month(self) -> datetime.date:
-        month = rules.month_start(self.cleaned_data["month"])
-        if month > rules.month_start(self.today):
+        month = month_start(self.cleaned_data["month"])
+        if month > month_start(self.today):
             raise ValidationError(
                 _("%(month)s has not begun yet: report a month up to the current one.")
                 % {"month": f"{month:%Y-%m}"}

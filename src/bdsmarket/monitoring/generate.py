@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from bdsmarket.core.db import statistics_refresh
+from bdsmarket.core.demo.fake import NationalIds
+from bdsmarket.core.events import publish
+from bdsmarket.core.months import month_add
 from bdsmarket.core.text import normalize_key
-from bdsmarket.demo.fake import NationalIds
 from bdsmarket.registry import services as registry
 from bdsmarket.registry.demo import SECTORS
 from bdsmarket.registry.models import (
@@ -43,7 +45,7 @@ from bdsmarket.registry.models import (
     ServiceType,
 )
 
-from . import rules, services, storing
+from . import events, rules, services, storing
 from .models import (
     CostReport,
     ImportBatch,
@@ -133,8 +135,8 @@ def national_data_generate(
         )
     rng = random.Random(f"generate:{seed}")
     first_month = first_month.replace(day=1)
-    month_list = [_add_months(first_month, n) for n in range(months)]
-    stamp = datetime.combine(_add_months(first_month, months), time(12), tzinfo=LIMA)
+    month_list = [month_add(first_month, n) for n in range(months)]
+    stamp = datetime.combine(month_add(first_month, months), time(12), tzinfo=LIMA)
     with transaction.atomic():
         cities, city_weights = _cities()
         sectors = _sectors()
@@ -161,12 +163,19 @@ def national_data_generate(
     # of approved reports loops over each of them (seconds per dashboard instead of ms).
     statistics_refresh(storing.TABLE, Submission._meta.db_table, ReportingPeriod._meta.db_table)
     progress(_("deliveries"), 1.0)
-    # The reports went in approved without the workflow: the indicators' facts are taken
-    # once, now (the workflow takes them report by report).
-    from bdsmarket.indicators.services import facts_refresh
-
+    # The reports went in approved without the workflow: the apps that keep figures from
+    # approved reports take them once, now (the workflow has them report by report).
     progress(_("indicators"), 0.0)
-    facts_refresh(at=stamp)
+    publish(
+        events.DeliveriesStored(
+            source=ImportBatch.Source.CLI,
+            created=written,
+            at=stamp,
+            provider_ids=None,
+            batch_id=import_batch.pk,
+            reports_approved=True,
+        )
+    )
     progress(_("indicators"), 1.0)
     return GenerateResult(
         providers=len(created),
@@ -188,11 +197,6 @@ def _check(*, providers: int, deliveries: int, batch: int, months: int) -> None:
         errors["months"] = [_("Generate from 1 to 600 months.")]
     if errors:
         raise ValidationError(errors)
-
-
-def _add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _apportion(rng: random.Random, total: int, weights: list[float]) -> list[int]:
@@ -357,7 +361,7 @@ def _delivery_rows(
         provider = providers[submission.provider_id]
         pool = pools[provider.city_id]
         month = submission.period.month
-        days = (_add_months(month, 1) - month).days
+        days = (month_add(month, 1) - month).days
         for _n in range(count):
             number += 1
             if random_() < 0.08:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bdsmarket.core.months import month_end
 from bdsmarket.registry.models import (
     City,
     ClientType,
@@ -89,8 +90,7 @@ class ReportingPeriod(models.Model):
 
     @property
     def last_day(self) -> date:
-        next_month = date(self.month.year + self.month.month // 12, self.month.month % 12 + 1, 1)
-        return date.fromordinal(next_month.toordinal() - 1)
+        return month_end(self.month)
 
 
 class SubmissionStatus(models.TextChoices):

@@ -8,13 +8,11 @@ a user sees."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
-    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +26,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bdsmarket.core.db import MONEY_SUM
 from bdsmarket.core.history import who_did
+from bdsmarket.core.money import ZERO_AMOUNT
 from bdsmarket.registry.models import (
     City,
     ClientType,
@@ -49,10 +49,6 @@ from .models import (
     ValidationWarning,
 )
 from .services import COST_FIELDS, delivery_snapshot
-
-MONEY = DecimalField(max_digits=16, decimal_places=2)
-ZERO = Decimal("0.00")
-
 
 # Lists of submissions
 
@@ -78,9 +74,9 @@ def submissions_with_figures(submissions: QuerySet[Submission]) -> QuerySet[Subm
             Value(0),
         ),
         income=Coalesce(
-            Subquery(rows.annotate(total=Sum("price")).values("total"), output_field=MONEY),
-            Value(ZERO),
-            output_field=MONEY,
+            Subquery(rows.annotate(total=Sum("price")).values("total"), output_field=MONEY_SUM),
+            Value(ZERO_AMOUNT),
+            output_field=MONEY_SUM,
         ),
         open_warnings=Coalesce(
             Subquery(warnings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),

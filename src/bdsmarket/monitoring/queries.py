@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     F,
     Min,
     OuterRef,
@@ -25,6 +24,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from bdsmarket.core.db import MONEY_SUM
+from bdsmarket.core.money import ZERO_AMOUNT
+from bdsmarket.core.months import month_add, month_start, months_between
 from bdsmarket.registry.models import City, Provider, ProviderStatus, Sector
 
 from . import rules
@@ -68,13 +70,13 @@ def reports_owed(*, due_from: date | None, due_to: date, today: date) -> list[Ow
     if not providers:
         return []
     starts = {
-        provider.pk: rules.month_start(provider.first_active or provider.status_since)  # type: ignore[attr-defined]
+        provider.pk: month_start(provider.first_active or provider.status_since)  # type: ignore[attr-defined]
         for provider in providers
     }
     reporting = MonitoringSettings.current()
     stored_due = dict(ReportingPeriod.objects.values_list("month", "due_date"))
     months = []
-    for month in rules.months_between(min(starts.values()), due_to):
+    for month in months_between(min(starts.values()), due_to):
         if reporting.reporting_ends and month > reporting.reporting_ends:
             break  # the program has closed: nothing is owed after its last month
         due = stored_due.get(month) or rules.due_date(month, reporting.due_day)
@@ -207,15 +209,15 @@ def reporting_completeness(
 
 # A report's totals
 
-MONEY = DecimalField(max_digits=20, decimal_places=2)
-ZERO = Decimal("0.00")
 SUMS = {
     "attentions": Count("pk"),
     "participants": Coalesce(Sum("participants"), 0),
-    "income": Coalesce(Sum("price"), Value(ZERO), output_field=MONEY),
-    "paid_by_client": Coalesce(Sum("paid_by_client"), Value(ZERO), output_field=MONEY),
-    "paid_by_voucher": Coalesce(Sum("paid_by_voucher"), Value(ZERO), output_field=MONEY),
-    "paid_by_third_party": Coalesce(Sum("paid_by_third_party"), Value(ZERO), output_field=MONEY),
+    "income": Coalesce(Sum("price"), Value(ZERO_AMOUNT), output_field=MONEY_SUM),
+    "paid_by_client": Coalesce(Sum("paid_by_client"), Value(ZERO_AMOUNT), output_field=MONEY_SUM),
+    "paid_by_voucher": Coalesce(Sum("paid_by_voucher"), Value(ZERO_AMOUNT), output_field=MONEY_SUM),
+    "paid_by_third_party": Coalesce(
+        Sum("paid_by_third_party"), Value(ZERO_AMOUNT), output_field=MONEY_SUM
+    ),
 }
 
 
@@ -275,8 +277,8 @@ def deliveries_behind(
     if provider is not None:
         deliveries = deliveries.filter(provider=provider)
     if month is not None:
-        first = rules.month_start(month)
-        following = (first + timedelta(days=32)).replace(day=1)
+        first = month_start(month)
+        following = month_add(first, 1)
         deliveries = deliveries.filter(date__gte=first, date__lt=following)
     for name, value in (
         ("client_type", client_type),

@@ -6,22 +6,19 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
+from bdsmarket.core.months import month_add
 from bdsmarket.registry.rules import IdKind, InvalidNationalId, classify_national_id, id_digits
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 def due_date(month: date, due_day: int) -> date:
     """Return the day a month's report is due: `due_day` of the following month (or its end)."""
-    year, next_month = month.year + month.month // 12, month.month % 12 + 1
+    following = month_add(month, 1)
     for day in range(min(due_day, 31), 0, -1):
         try:
-            return date(year, next_month, day)
+            return following.replace(day=day)
         except ValueError:
             continue
     raise ValueError(due_day)
@@ -104,15 +101,6 @@ def row_fingerprint(values: Iterable[object]) -> str:
     """Return the digest of a row's values that tells identical rows of an upload apart."""
     text = "\x1f".join("" if value is None else str(value) for value in values)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """Return the first day of every month from `first`'s month to `last`'s, both included."""
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return months
 
 
 # Robust statistics for the warning rules: the median and the median absolute deviation

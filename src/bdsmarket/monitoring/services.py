@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from bdsmarket.core.audit import record_bulk_create, record_delete, record_save
 from bdsmarket.core.db import statistics_refresh
+from bdsmarket.core.events import publish
 from bdsmarket.core.models import User
+from bdsmarket.core.months import month_start
 from bdsmarket.registry.models import City, Provider, Sector
 
-from . import permissions, rules, storing
+from . import events, permissions, rules, storing
 from .models import (
     ApprovedVersion,
     CostReport,
@@ -41,7 +43,7 @@ from .models import (
 
 def period_get_or_create(month: date) -> ReportingPeriod:
     """Return the reporting period of the month `month` falls in, creating it when new."""
-    first = rules.month_start(month)
+    first = month_start(month)
     period = ReportingPeriod.objects.filter(month=first).first()
     if period is None:
         due = rules.due_date(first, MonitoringSettings.current().due_day)
@@ -65,23 +67,15 @@ def submission_get_or_create(*, actor: User | None, provider: Provider, month: d
     return submission
 
 
-def _figures_refresh(submission: Submission) -> None:
-    """Recompute the indicators' facts of the report's provider: its report just entered or
-    left a basis (submitted, returned, approved, reopened), in the same transaction."""
-    from bdsmarket.indicators.services import facts_refresh
-
-    facts_refresh(providers=[submission.provider_id])
-
-
-def _bulletin_queue(submission: Submission) -> None:
-    """Send the provider its benchmark for the month just approved, if it is news."""
-    from bdsmarket.indicators.rules import bulletin_is_news
-    from bdsmarket.indicators.services import bulletins_queue
-
-    from .validation import program_today
-
-    if bulletin_is_news(submission.period.month, program_today()):
-        bulletins_queue(month=submission.period.month, provider=submission.provider, program=False)
+def _report_publish(event_type: type[events.ReportEvent], submission: Submission) -> None:
+    """Tell the apps above that the report changed status, in the caller's transaction."""
+    publish(
+        event_type(
+            submission_id=submission.pk,
+            provider_id=submission.provider_id,
+            month=submission.period.month,
+        )
+    )
 
 
 def _refuse_unless_editable(submission: Submission) -> None:
@@ -304,6 +298,15 @@ def deliveries_load(
     # A file read as it goes knows its digest once it has been read.
     batch.file_sha256 = file_sha256() if callable(file_sha256) else file_sha256
     batch.save(update_fields=["rows", "file_sha256"])
+    publish(
+        events.DeliveriesStored(
+            source=source,
+            created=result.created,
+            at=batch.created_at,
+            provider_ids=frozenset(provider_id for provider_id, _month in result.submissions),
+            batch_id=batch.pk,
+        )
+    )
     return StoreResult(
         created=result.created,
         unchanged=result.unchanged,
@@ -607,7 +610,7 @@ def cost_reports_store(
     for report in reports:
         batch.rows += 1
         stored = CostReport.objects.filter(
-            provider=report.provider, submission__period__month=rules.month_start(report.month)
+            provider=report.provider, submission__period__month=month_start(report.month)
         ).exists()
         _cost_report, changed = cost_report_store(actor=actor, report=report, batch=batch)
         if not changed:
@@ -639,7 +642,7 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
     submission.submitted_at, submission.submitted_by = timezone.now(), actor
     record_save(submission, actor=actor)
     warnings_refresh(submission)
-    _figures_refresh(submission)
+    _report_publish(events.ReportSubmitted, submission)
     return submission
 
 
@@ -678,7 +681,7 @@ def submission_return(
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     submission.review_comment = comment.strip()
     record_save(submission, actor=actor)
-    _figures_refresh(submission)
+    _report_publish(events.ReportReturned, submission)
     return submission
 
 
@@ -737,8 +740,7 @@ def submission_approve(*, actor: User, submission: Submission) -> ApprovedVersio
     submission.status = SubmissionStatus.APPROVED
     submission.reviewed_at, submission.reviewed_by = timezone.now(), actor
     record_save(submission, actor=actor)
-    _figures_refresh(submission)
-    _bulletin_queue(submission)
+    _report_publish(events.ReportApproved, submission)
     return version
 
 
@@ -754,7 +756,7 @@ def submission_amend(*, actor: User, submission: Submission, reason: str) -> Sub
     submission.amendment_reason = reason.strip()
     submission.submitted_at = submission.submitted_by = None
     record_save(submission, actor=actor)
-    _figures_refresh(submission)
+    _report_publish(events.ReportReopened, submission)
     return submission
 
 

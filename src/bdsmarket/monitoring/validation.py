@@ -22,20 +22,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import Role, User
+from bdsmarket.core.money import ZERO
+from bdsmarket.core.months import month_start
 from bdsmarket.core.tabular import Block, CellInvalid, Column, RowLike, Spec, cell_text
 from bdsmarket.registry.importers import GENDER_ALIASES, client_type_column
 from bdsmarket.registry.models import (
     Gender,
-    Program,
     Provider,
     ServiceType,
 )
@@ -45,7 +44,6 @@ from . import permissions, rules
 from .models import EDITABLE_STATUSES, Submission, SubmissionStatus
 from .services import CostInput, DeliveryInput, DeliveryRows
 
-ZERO = Decimal(0)
 # Money columns are NUMERIC(14, 2): twelve digits before the decimal mark.
 MONEY_LIMIT = Decimal(10) ** 12
 
@@ -321,17 +319,6 @@ class Record:
         return not self.errors
 
 
-def program_today() -> date:
-    """Return today's date where the program works (its time zone), not the server's."""
-    program = Program.current()
-    name = program.time_zone if program else settings.TIME_ZONE
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.TIME_ZONE)
-    return timezone.now().astimezone(zone).date()
-
-
 def may_send_rows(user: User | None) -> bool:
     """Whether `user` may send rows at all (None: the system, always may)."""
     return user is None or permissions.can_report(user)
@@ -402,7 +389,7 @@ class _Checker:
         # Distinct days first (a few hundred), then distinct (provider, month) pairs.
         day_keys, distinct_days = block.combinations(column)
         months_by_key = {
-            key: rules.month_start(days[index])
+            key: month_start(days[index])
             for key, index in distinct_days.items()
             if days[index] is not None
         }
@@ -665,7 +652,7 @@ class CostChecker(_Checker):
         [provider] = self.providers(block)
         [month] = block.values["month"]
         if month is not None:
-            if month > rules.month_start(self.today):
+            if month > month_start(self.today):
                 block.fail(
                     0,
                     "month",
@@ -716,5 +703,4 @@ __all__ = [
     "delivery_key",
     "duplicate_expected",
     "may_send_rows",
-    "program_today",
 ]

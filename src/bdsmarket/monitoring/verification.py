@@ -13,13 +13,15 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bdsmarket.core.audit import record_bulk_create, record_save
+from bdsmarket.core.db import MONEY_SUM
 from bdsmarket.core.models import User
+from bdsmarket.core.money import ZERO_AMOUNT
 
 from . import permissions, rules
 from .models import (
@@ -171,10 +173,10 @@ class VerificationSummary:
 def verification_summary(submission: Submission) -> VerificationSummary:
     """Return the claimed and verified figures of the latest sample drawn from `submission`."""
     sample = submission.verification_samples.order_by("-version", "-pk").first()
-    zero = Decimal("0.00")
+    zero = ZERO_AMOUNT
     if sample is None:
         return VerificationSummary(None, 0, 0, 0, 0, zero, zero, zero, zero)
-    money = DecimalField(max_digits=20, decimal_places=2)
+    money = MONEY_SUM
     checked = Q(confirmed__isnull=False)
     differs = Q(confirmed=False) | (
         checked

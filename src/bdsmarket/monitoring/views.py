@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.forms import show_service_errors
 from bdsmarket.core.history import history_rows
 from bdsmarket.core.pages import list_response
@@ -50,7 +51,7 @@ from .models import (
     ValidationWarning,
 )
 from .page_queries import PAYERS, RowCriteria
-from .validation import DeliveryChecker, program_today
+from .validation import DeliveryChecker
 
 PAGE_SIZE = 50
 # An officer comments on rows of one page at a time; a month of a small provider fits in one.

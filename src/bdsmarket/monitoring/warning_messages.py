@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.money import money_round
 from bdsmarket.registry.models import ClientType, ServiceType
 
 # Warnings stored before codes existed keep their old sentence as {"text": ...}.
@@ -85,7 +86,7 @@ def warning_message(code: str, params: Params) -> str:
 
 
 def _money(value: Any) -> str:
-    return number_format(Decimal(str(value)).quantize(Decimal("0.01")), 2)
+    return number_format(money_round(Decimal(str(value))), 2)
 
 
 def _limit(threshold: Any) -> str:

@@ -17,9 +17,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from bdsmarket.core.demo.context import DemoContext, at_noon
+from bdsmarket.core.demo.fake import NationalIds, amount, date_between, person_name, phone, weighted
 from bdsmarket.core.text import normalize_key
-from bdsmarket.demo.context import DemoContext, at_noon
-from bdsmarket.demo.fake import NationalIds, amount, date_between, person_name, phone, weighted
 
 from . import services
 from .models import (

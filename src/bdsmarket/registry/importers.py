@@ -9,8 +9,6 @@ erases a stored value. Rows that change nothing are counted as unchanged.
 """
 
 from collections.abc import Hashable
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +16,9 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
+from bdsmarket.core.money import ZERO
 from bdsmarket.core.tabular import Column, Importer, Row, Spec, register
 from bdsmarket.core.text import normalize_key
 
@@ -76,8 +76,6 @@ ORGANIZATION_KIND_ALIASES = {
     "network": ["red", "red de proveedores"],
     "other": ["otro", "otra"],
 }
-
-ZERO = Decimal(0)
 
 
 def client_type_column() -> Column:
@@ -438,7 +436,7 @@ class ProviderImporter(_RegistryImporter):
                 actor=self.actor,
                 provider=record,
                 status=status,
-                on=row.values["status_date"] or date.today(),
+                on=row.values["status_date"] or program_today(),
                 reason=_("Imported from “%(file)s”") % {"file": row.table.name},
             )
 

@@ -39,6 +39,12 @@ class Program(models.Model):
     def current(cls) -> "Program | None":
         return cls.objects.order_by("pk").first()
 
+    @classmethod
+    def current_time_zone(cls) -> str | None:
+        """Return the program's time zone name (None before `init`): the program clock's."""
+        program = cls.current()
+        return program.time_zone if program else None
+
 
 class City(models.Model):
     name = models.CharField(_("name"), max_length=100)

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from bdsmarket.core.audit import record_bulk_update, record_save
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.models import User
 
 from . import permissions, rules
@@ -194,7 +195,7 @@ def provider_create(
     _apply(provider, details)
     provider.tax_id = _check_tax_id(provider.tax_id)
     provider.status = status
-    provider.status_since = status_date or date.today()
+    provider.status_since = status_date or program_today()
     provider.full_clean()
     record_save(provider, actor=actor)
     ProviderStatusChange.objects.create(

@@ -24,8 +24,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from bdsmarket.demo.context import DemoContext
-from bdsmarket.demo.fake import NationalIds
+from bdsmarket.core.demo.context import DemoContext
+from bdsmarket.core.demo.fake import NationalIds
 from bdsmarket.registry.models import Enterprise, Provider
 
 from ..models import CostReport, Delivery, MonitoringSettings, Submission

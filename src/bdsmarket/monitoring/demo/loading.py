@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from bdsmarket.core.audit import record_as
+from bdsmarket.core.demo.context import DemoContext, at_noon
+from bdsmarket.core.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from bdsmarket.core.models import Role, User
+from bdsmarket.core.months import month_end
 from bdsmarket.core.services import user_create
-from bdsmarket.demo.context import DemoContext, at_noon
-from bdsmarket.demo.services import DEMO_LOGINS, DEMO_PASSWORD
 from bdsmarket.registry.models import Enterprise, Provider, ProviderService, ProviderStatus, Sector
 
 from .. import rules, services
@@ -104,7 +105,7 @@ AMENDMENT_REASON = (
 def demo_users() -> tuple[User, User]:
     """Return the officer who reviewed the reports and the staff login of CDE-CIX-02.
 
-    They are the demo's own logins (demo.services.DEMO_LOGINS), made here because they act
+    They are the demo's own logins (core.demo.logins.DEMO_LOGINS), made here because they act
     in the reports' history; demo_logins_create finds them and gives them the password.
     """
     users = {}
@@ -264,7 +265,7 @@ class Loader:
         due = rules.due_date(month, self.due_day)
         late = self.rng.random() < 0.1
         lag = self.rng.randint(1, 15) if late else self.rng.randint(-9, -1)
-        day = min(max(due + timedelta(days=lag), _month_end(month)), LAST_DAY)
+        day = min(max(due + timedelta(days=lag), month_end(month)), LAST_DAY)
         return at_noon(day)
 
     def _submissions_create(self) -> None:
@@ -575,10 +576,6 @@ def _typo_fits(attention: Attention) -> bool:
     """Whether a row can take a zero too many: a modest price, paid by an enterprise."""
     client = attention.client
     return 0 < attention.price < 100_00 and client is not None and client.client_type != INSTITUTION
-
-
-def _month_end(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
 
 
 def _stamp(submission: Submission, **moments: datetime) -> None:

@@ -9,13 +9,13 @@ are the constants below, from the reference program's final report.
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bdsmarket.core.demo.fake import NationalIds, weighted
+from bdsmarket.core.months import month_end, months_between
 from bdsmarket.core.text import normalize_key
-from bdsmarket.demo.fake import NationalIds, weighted
 from bdsmarket.registry.demo import SECTORS as REGISTRY_SECTORS
 from bdsmarket.registry.models import ClientType, Gender, LegalType, ServiceType
 
@@ -289,21 +289,6 @@ def plan_draw(
     return Plan(attentions=attentions, costs=costs)
 
 
-def _months(start: date, end: date) -> Iterable[date]:
-    month = start.replace(day=1)
-    while month <= end:
-        yield month
-        month = _next_month(month)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _month_end(month: date) -> date:
-    return _next_month(month) - timedelta(days=1)
-
-
 def _schedule(rng: random.Random, centers: list[Center]) -> list[Attention]:
     """Spread each center's yearly attentions over the days it was in the program."""
     attentions: list[Attention] = []
@@ -313,12 +298,12 @@ def _schedule(rng: random.Random, centers: list[Center]) -> list[Attention]:
             if not count:
                 continue
             spans = []
-            for month in _months(max(center.start, date(year, 1, 1)), center.end):
+            for month in months_between(max(center.start, date(year, 1, 1)), center.end):
                 if month.year != year:
                     break
                 first = max(month, center.start)
-                last = min(_month_end(month), center.end)
-                share = ((last - first).days + 1) / ((_month_end(month) - month).days + 1)
+                last = min(month_end(month), center.end)
+                share = ((last - first).days + 1) / ((month_end(month) - month).days + 1)
                 spans.append((first, last, SEASON[month.month - 1] * share * rng.uniform(0.8, 1.2)))
             if not spans:
                 raise ValueError(f"{center.code} has attentions in {year} but was not active")
@@ -700,7 +685,7 @@ def _costs_plan(
         attentions[(attention.provider, attention.year)] += 1
     plans = []
     for center in centers:
-        months = list(_months(center.start, center.end))
+        months = list(months_between(center.start, center.end))
         staff_share = rng.uniform(0.55, 0.7)
         premises_share = rng.uniform(0.1, 0.2)
         for year in range(FIRST_YEAR, LAST_YEAR + 1):

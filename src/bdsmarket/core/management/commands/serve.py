@@ -12,10 +12,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bdsmarket.core.commands import TranslatedCommand
+from bdsmarket.core.commands import TranslatedCommand, pending_migrations
 from bdsmarket.core.worker import tasks_are_queued
-
-from .init import pending_migrations
 
 
 def default_workers() -> int:

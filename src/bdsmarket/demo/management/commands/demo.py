@@ -20,9 +20,9 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bdsmarket.cli import ProgressBar
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import Role
+from bdsmarket.core.progress import ProgressBar
 from bdsmarket.core.worker import (
     background_worker_start,
     background_worker_stop,

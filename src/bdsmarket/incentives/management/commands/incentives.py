@@ -19,8 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from bdsmarket.core.commands import TranslatedCommand
-from bdsmarket.core.management.commands.init import error_text
+from bdsmarket.core.commands import TranslatedCommand, error_text
 from bdsmarket.core.models import User
 from bdsmarket.incentives import files, page_queries, permissions, queries, services
 from bdsmarket.incentives.models import IncentiveScheme, PaymentBatch, Statement

@@ -11,12 +11,12 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.commands import TranslatedCommand
-from bdsmarket.indicators import rules
+from bdsmarket.core.months import month_add
 from bdsmarket.indicators.services import bulletins_queue, dispatches_retry_due
 from bdsmarket.registry.models import Provider
 
@@ -70,7 +70,7 @@ class Command(TranslatedCommand):
         if options["month"]:
             month = _month(options["month"])
         else:
-            month = rules.month_add(timezone.localdate().replace(day=1), -1)
+            month = month_add(program_today().replace(day=1), -1)
         provider = None
         if options["provider"]:
             provider = Provider.objects.filter(code=options["provider"].strip().upper()).first()

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bdsmarket.cli import ProgressBar
 from bdsmarket.core.commands import TranslatedCommand
+from bdsmarket.core.progress import ProgressBar
 from bdsmarket.monitoring.generate import national_data_generate
 
 

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bdsmarket.core.clock import program_today
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.monitoring.notifications import reminders_send
 
@@ -46,7 +46,7 @@ class Command(TranslatedCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _day(options["today"]) if options["today"] else timezone.localdate()
+        today = _day(options["today"]) if options["today"] else program_today()
         messages = reminders_send(today=today, dry_run=options["dry_run"])
         for message in messages:
             self.stdout.write(f"{', '.join(message.to)}: {message.subject}")

@@ -10,9 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from bdsmarket.cli import ProgressBar
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import User
+from bdsmarket.core.progress import ProgressBar
 from bdsmarket.core.tabular import importer_class, importers
 
 

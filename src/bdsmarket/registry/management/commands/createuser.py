@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bdsmarket.core.commands import TranslatedCommand
+from bdsmarket.core.commands import TranslatedCommand, error_text
 from bdsmarket.core.models import Role
 from bdsmarket.core.services import user_create
 from bdsmarket.core.text import parse_choice
 
-from .init import error_text
+from ...models import Provider
 
 OPTIONS = {
     "username": "USERNAME",
@@ -72,8 +72,6 @@ class Command(TranslatedCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from bdsmarket.registry.models import Provider
-
         role = parse_choice(options["role"], Role, aliases={})
         if role is None:
             raise CommandError(

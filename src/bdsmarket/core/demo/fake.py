@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from stdnum.pe import ruc
 
+from bdsmarket.core.money import money_round
+
 T = TypeVar("T")
 
 FEMALE_NAMES = [
@@ -62,9 +64,7 @@ def amount(rng: random.Random, low: float, high: float, step: str = "1") -> Deci
     """Return an amount from `low` to `high` rounded to a multiple of `step`."""
     unit = Decimal(step)
     value = Decimal(str(rng.uniform(low, high)))
-    return ((value / unit).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * unit).quantize(
-        Decimal("0.01")
-    )
+    return money_round((value / unit).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * unit)
 
 
 def person_name(rng: random.Random, gender: str) -> str:

@@ -3,36 +3,17 @@
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bdsmarket.core.commands import TranslatedCommand
+from bdsmarket.core.commands import TranslatedCommand, error_text, pending_migrations
+
+from ...models import Program
+from ...services import program_configure
 
 # The national-ID rules (DNI, RUC) and the size-class laws the registry knows are Peru's.
 SUPPORTED_COUNTRIES = ("PE",)
-
-
-def error_text(error: ValidationError, options: dict[str, str] | None = None) -> str:
-    """Return a service's ValidationError as one line, each field named as the user typed it.
-
-    `options` maps a field to the command-line option that sets it (e.g. "time_zone" to
-    "--time-zone").
-    """
-    options = options or {}
-    if not hasattr(error, "error_dict"):
-        return " ".join(error.messages)
-    return " ".join(
-        f"{options.get(field, field)}: {' '.join(messages)}"
-        for field, messages in error.message_dict.items()
-    )
-
-
-def pending_migrations() -> int:
-    """Return how many migrations the default database still needs."""
-    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Command(TranslatedCommand):
@@ -77,9 +58,6 @@ class Command(TranslatedCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from bdsmarket.registry.models import Program
-        from bdsmarket.registry.services import program_configure
-
         country = options["country"].strip().upper()
         if country not in SUPPORTED_COUNTRIES:
             raise CommandError(

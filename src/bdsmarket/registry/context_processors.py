@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 
+from .models import Program
+
 
 def program(request: HttpRequest) -> dict:
     """Put the program's settings in every template as `program` (None before `init`)."""
-    from bdsmarket.registry.models import Program
-
     return {"program": Program.current()}
