@@ -28,7 +28,6 @@ from bdsmarket.core.api import (
     error_responses,
     page,
 )
-from bdsmarket.core.months import month_add
 from bdsmarket.core.tabular import Spec, parse_month
 from bdsmarket.registry.models import ClientType, Gender, ServiceType
 from bdsmarket.registry.schemas import CITY_HELP, SECTOR_HELP, CityRef, SectorRef
