@@ -69,9 +69,9 @@ def _english_unless_asked():
         yield
 
 
-@pytest.fixture
-def program(db):
-    """The program with its capital (Lima), four more cities, five sectors and size classes."""
+def program_make():
+    """Return the program with its capital (Lima), four more cities, five sectors and size
+    classes (the `program` fixture; a plain function for fixtures of wider scope)."""
     program = registry.program_configure(
         name="Programa de prueba",
         currency="USD",
@@ -113,6 +113,12 @@ def program(db):
 
 
 @pytest.fixture
+def program(db):
+    """The program with its capital (Lima), four more cities, five sectors and size classes."""
+    return program_make()
+
+
+@pytest.fixture
 def lima(program) -> City:
     return City.objects.get(name="Lima")
 
@@ -127,34 +133,42 @@ def garments(program) -> Sector:
     return Sector.objects.get(code="garments")
 
 
-@pytest.fixture
-def provider_a(lima) -> Provider:
+def provider_a_make() -> Provider:
     return registry.provider_create(
         actor=None,
         code="CDE-LIM-01",
         name="Centro Lima Norte",
         legal_type=LegalType.NGO,
-        city=lima,
+        city=City.objects.get(name="Lima"),
         status=ProviderStatus.ACTIVE,
         tax_id="20100047218",
         selection_round=1,
     )
 
 
-@pytest.fixture
-def provider_b(chiclayo) -> Provider:
+def provider_b_make() -> Provider:
     return registry.provider_create(
         actor=None,
         code="CDE-CIX-01",
         name="Centro Chiclayo",
         legal_type=LegalType.FIRM,
-        city=chiclayo,
+        city=City.objects.get(name="Chiclayo"),
         status=ProviderStatus.ACTIVE,
         selection_round=2,
     )
 
 
-def _user(username: str, role: str, provider: Provider | None = None) -> User:
+@pytest.fixture
+def provider_a(lima) -> Provider:
+    return provider_a_make()
+
+
+@pytest.fixture
+def provider_b(chiclayo) -> Provider:
+    return provider_b_make()
+
+
+def user_make(username: str, role: str, provider: Provider | None = None) -> User:
     return user_create(
         username=username,
         password=PASSWORD,
@@ -167,32 +181,32 @@ def _user(username: str, role: str, provider: Provider | None = None) -> User:
 
 @pytest.fixture
 def manager(program) -> User:
-    return _user("manager", Role.MANAGER)
+    return user_make("manager", Role.MANAGER)
 
 
 @pytest.fixture
 def officer(program) -> User:
-    return _user("officer", Role.OFFICER)
+    return user_make("officer", Role.OFFICER)
 
 
 @pytest.fixture
 def evaluator(program) -> User:
-    return _user("evaluator", Role.EVALUATOR)
+    return user_make("evaluator", Role.EVALUATOR)
 
 
 @pytest.fixture
 def auditor(program) -> User:
-    return _user("auditor", Role.AUDITOR)
+    return user_make("auditor", Role.AUDITOR)
 
 
 @pytest.fixture
 def staff_a(provider_a) -> User:
-    return _user("staff_a", Role.PROVIDER, provider_a)
+    return user_make("staff_a", Role.PROVIDER, provider_a)
 
 
 @pytest.fixture
 def staff_b(provider_b) -> User:
-    return _user("staff_b", Role.PROVIDER, provider_b)
+    return user_make("staff_b", Role.PROVIDER, provider_b)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from bdsmarket.incentives import services
 from bdsmarket.incentives.models import Budget, Commitment, Component, Payment, SupportPackage
+from tests.database import database_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -303,10 +304,14 @@ def test_only_the_program_manager_keeps_the_packages(
 
 
 def test_another_providers_commitment_is_not_there_for_provider_staff(login, staff_b, package):
-    response = login(staff_b).post(
+    client = login(staff_b)
+    before = database_digest()
+    response = client.post(
         reverse("incentives:milestone_met", args=[second_tranche(package).pk]), {"on": "2003-01-01"}
     )
     assert response.status_code == 404
+    assert second_tranche(package).milestone_met_on is None
+    assert database_digest() == before
 
 
 def test_the_package_list_takes_a_constant_number_of_queries(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from bdsmarket.incentives import services
 from bdsmarket.incentives.models import Payment, PaymentBatch, Statement
 from bdsmarket.monitoring import services as monitoring
+from tests.database import database_digest
 from tests.reporting import report
 
 from .conftest import JUNE, MAY
@@ -480,9 +481,13 @@ def test_auditors_read_everything_and_change_nothing(login, auditor, computed, p
 def test_a_monitoring_officer_computes_but_does_not_approve(login, officer, computed, provider_a):
     client = login(officer)
     statement = current(provider_a)
+    before = database_digest()
     assert (
         client.post(reverse("incentives:statement_approve", args=[statement.pk])).status_code == 403
     )
+    statement.refresh_from_db()
+    assert statement.status == "computed" and statement.approved_at is None
+    assert database_digest() == before
     assert "Compute the statements of this month" in text(client.get(LIST))
 
 

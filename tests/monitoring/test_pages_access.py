@@ -18,6 +18,7 @@ from bdsmarket.monitoring.models import (
     ValidationRule,
     ValidationWarning,
 )
+from tests.database import database_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +164,12 @@ def test_another_providers_report_is_not_there_whatever_its_id(login, staff_b, r
 
 def test_another_providers_warning_is_not_there(login, staff_b, warning):
     url = reverse("monitoring:warning_acknowledge", args=[warning.pk])
-    assert login(staff_b).post(url).status_code == 404
+    client = login(staff_b)
+    before = database_digest()
+    assert client.post(url, {"comment": "Seen"}).status_code == 404
+    warning.refresh_from_db()
+    assert warning.acknowledged_at is None
+    assert database_digest() == before
 
 
 def test_the_auditor_reads_a_report_without_any_way_to_change_it(login, auditor, submitted):
