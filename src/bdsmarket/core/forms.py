@@ -40,13 +40,16 @@ def show_as_typed(form: forms.BaseForm | BaseFormSet) -> None:
     A button that asks for more room (more participants, one more rule) is not a request to
     check what is there: the page comes back with every value as typed and no error.
     """
+    # Django keeps a form's verdict in private attributes (the stubs do not declare them):
+    # emptied, they leave the bound data, what was typed, to be shown as it is.
     if isinstance(form, BaseFormSet):
-        form._errors = []
-        form._non_form_errors = ErrorList()
+        form._errors = []  # type: ignore[attr-defined]
+        form._non_form_errors = ErrorList()  # type: ignore[attr-defined]
         for each in form.forms:
             show_as_typed(each)
         return
-    form._errors, form.cleaned_data = ErrorDict(), {}
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
+    form.cleaned_data = {}
 
 
 def client_address(request: Any) -> str | None:
