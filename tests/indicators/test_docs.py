@@ -1,14 +1,15 @@
 """docs/indicators.md is generated from the definitions and cannot drift from them."""
 
 from bdsmarket.indicators import definitions
-from bdsmarket.indicators.files import DOC, indicators_markdown
+from bdsmarket.indicators.documents import DOC, indicators_markdown
 
 ROOT = DOC.parents[1]
 
 
 def test_docs_indicators_md_is_what_the_generator_writes():
     assert DOC.read_text() == indicators_markdown(), (
-        "docs/indicators.md is out of date: run `.venv/bin/python -m bdsmarket.indicators.files`"
+        "docs/indicators.md is out of date: "
+        "run `.venv/bin/python -m bdsmarket.indicators.documents`"
     )
 
 

@@ -96,7 +96,7 @@ def test_a_review_done_outside_a_request_names_each_person(staff_a, officer, del
 
 
 def test_a_report_started_on_its_page_is_opened_by_its_provider(staff_a, login):
-    response = login(staff_a).post(reverse("monitoring:month_start"), {"month": "2003-05"})
+    response = login(staff_a).post(reverse("monitoring:month_open"), {"month": "2003-05"})
 
     submission = Submission.objects.get()
     assert response.status_code == 302

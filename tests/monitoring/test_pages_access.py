@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from bdsmarket.monitoring import services
-from bdsmarket.monitoring.checks import warnings_refresh
 from bdsmarket.monitoring.models import (
     Delivery,
     RowComment,
@@ -18,6 +17,7 @@ from bdsmarket.monitoring.models import (
     ValidationRule,
     ValidationWarning,
 )
+from bdsmarket.monitoring.warning_checks import warnings_refresh
 from tests.database import database_digest
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +201,7 @@ def test_the_auditor_is_refused_every_write(login, auditor, submitted, warning):
         reverse("monitoring:submission_return", args=[submitted.pk]),
         reverse("monitoring:submission_approve", args=[submitted.pk]),
         reverse("monitoring:warning_acknowledge", args=[warning.pk]),
-        reverse("monitoring:month_start"),
+        reverse("monitoring:month_open"),
     ):
         assert client.post(url, {"comment": "x", "month": "2003-05"}).status_code == 403, url
     submitted.refresh_from_db()

@@ -98,7 +98,7 @@ def test_my_reports_offers_the_months_past_due_that_were_never_opened(
 
 
 def test_opening_a_month_makes_its_draft_report(login, staff_a, provider_a):
-    response = login(staff_a).post(reverse("monitoring:month_start"), {"month": "2003-07"})
+    response = login(staff_a).post(reverse("monitoring:month_open"), {"month": "2003-07"})
     submission = Submission.objects.get(provider=provider_a)
     assert submission.period.month == date(2003, 7, 1)
     assert submission.status == SubmissionStatus.DRAFT
@@ -108,7 +108,7 @@ def test_opening_a_month_makes_its_draft_report(login, staff_a, provider_a):
 def test_a_month_that_has_not_begun_cannot_be_opened(login, staff_a):
     next_year = date.today().year + 1
     response = login(staff_a).post(
-        reverse("monitoring:month_start"), {"month": f"{next_year}-01"}, follow=True
+        reverse("monitoring:month_open"), {"month": f"{next_year}-01"}, follow=True
     )
     assert "has not begun yet" in page(response)
     assert not Submission.objects.exists()

@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.html import escape
 
 from bdsmarket.monitoring import services
-from bdsmarket.monitoring.checks import warnings_refresh
 from bdsmarket.monitoring.models import (
     ApprovedVersion,
     RowComment,
@@ -22,6 +21,7 @@ from bdsmarket.monitoring.models import (
     SubmissionStatus,
     ValidationRule,
 )
+from bdsmarket.monitoring.warning_checks import warnings_refresh
 
 pytestmark = pytest.mark.django_db
 

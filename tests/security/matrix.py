@@ -185,7 +185,7 @@ ROWS: list[Row] = [
     Row("monitoring:review_queue", "GET", (200, 200, 403, 200, 403, 403, LOGIN)),
     Row("monitoring:overdue", "GET", (200, 200, 403, 200, 403, 403, LOGIN)),
     Row("monitoring:rows", "GET", (200, 200, 403, 200, 200, 200, LOGIN)),
-    Row("monitoring:month_start", "POST", (403, 403, 403, 403, 302, 302, LOGIN), data={"month": "2003-08"}),
+    Row("monitoring:month_open", "POST", (403, 403, 403, 403, 302, 302, LOGIN), data={"month": "2003-08"}),
     Row("monitoring:submission_detail", "GET", (200, 200, 404, 200, 200, 404, LOGIN), args=on("submitted")),
     Row("monitoring:delivery_create", "GET", (200, 200, 404, 403, 200, 404, LOGIN), args=on("draft")),
     Row("monitoring:delivery_create", "POST", (200, 200, 404, 403, 200, 404, LOGIN), args=on("draft")),

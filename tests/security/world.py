@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from bdsmarket.monitoring.checks import warnings_refresh
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bdsmarket.core.models import ApiToken, ImportJob, Role, User
@@ -31,7 +32,6 @@ from bdsmarket.incentives.models import (
 from bdsmarket.indicators.models import Dispatch
 from bdsmarket.indicators.services import bulletins_queue
 from bdsmarket.monitoring import services as monitoring
-from bdsmarket.monitoring.checks import warnings_refresh
 from bdsmarket.monitoring.models import (
     Delivery,
     Submission,

@@ -1,4 +1,5 @@
-"""Forms of the account pages, and the helper every form uses to show a service's errors."""
+"""Forms of the account pages, and the helpers every form uses: to show a service's errors,
+and to show what was typed without judging it."""
 
 import ipaddress
 from typing import Any
@@ -7,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.formsets import BaseFormSet
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -29,6 +32,24 @@ def show_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(None, messages)
         else:
             form.add_error(None, [f"{name}: {message}" for message in messages])
+
+
+def show_as_typed(form: forms.BaseForm | BaseFormSet) -> None:
+    """Let a bound form or formset show what was typed without judging it yet.
+
+    A button that asks for more room (more participants, one more rule) is not a request to
+    check what is there: the page comes back with every value as typed and no error.
+    """
+    # Django keeps a form's verdict in private attributes (the stubs do not declare them):
+    # emptied, they leave the bound data, what was typed, to be shown as it is.
+    if isinstance(form, BaseFormSet):
+        form._errors = []  # type: ignore[attr-defined]
+        form._non_form_errors = ErrorList()  # type: ignore[attr-defined]
+        for each in form.forms:
+            show_as_typed(each)
+        return
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
+    form.cleaned_data = {}
 
 
 def client_address(request: Any) -> str | None:

@@ -1,7 +1,7 @@
 """Incentives over the REST API: statements with every step of their amounts, the schemes,
 payment batches and the simulator.
 
-The endpoints answer with the documents of files.py, so the API and the `incentives`
+The endpoints answer with the documents of documents.py, so the API and the `incentives`
 command's JSON files agree to the cent. Money is a decimal string with two decimals
 ("55.00"); rates, factors and shares are fractions at full precision ("0.3"); a base and
 what is counted of it are money or a count as the base is; null when not defined. Access
@@ -33,7 +33,7 @@ from bdsmarket.core.models import User
 from bdsmarket.indicators.periods import parse_month
 from bdsmarket.registry.models import Provider
 
-from . import files, permissions, queries, rules
+from . import documents, permissions, queries, rules
 from .models import IncentiveScheme, Statement
 from .simulation import MAX_MONTHS, simulate, simulation_request
 
@@ -359,7 +359,7 @@ def statement_list(
         "superseded_by"
     )
     result = page(statements, paging)
-    result["items"] = [files.statement_document(statement) for statement in result["items"]]
+    result["items"] = [documents.statement_document(statement) for statement in result["items"]]
     return result
 
 
@@ -382,7 +382,7 @@ def statement_detail(request: HttpRequest, statement_id: int) -> dict[str, Any]:
         .prefetch_related("lines__rule")
     )
     statement = visible_or_404(statements, statement_id)
-    return files.statement_detail_document(statement, request.build_absolute_uri)
+    return documents.statement_detail_document(statement, request.build_absolute_uri)
 
 
 # Schemes
@@ -407,7 +407,7 @@ def scheme_list(
         schemes = schemes.filter(status=filters.status)
     schemes = schemes.prefetch_related("rules").order_by("code", "-version")
     result = page(schemes, paging)
-    result["items"] = [files.scheme_document(scheme) for scheme in result["items"]]
+    result["items"] = [documents.scheme_document(scheme) for scheme in result["items"]]
     return result
 
 
@@ -422,7 +422,7 @@ def scheme_detail(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     user = actor(request)
     _refuse_unless_reader(user)
     schemes = permissions.schemes_visible_to(user).prefetch_related("rules")
-    return files.scheme_document(visible_or_404(schemes, scheme_id))
+    return documents.scheme_document(visible_or_404(schemes, scheme_id))
 
 
 # Payment batches
@@ -440,7 +440,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     user = actor(request)
     if not permissions.can_see_batches(user):
         raise PermissionDenied(_("Your role does not see the payment batches."))
-    return files.batch_document(visible_or_404(permissions.batches_visible_to(user), batch_id))
+    return documents.batch_document(visible_or_404(permissions.batches_visible_to(user), batch_id))
 
 
 # The simulator
@@ -473,7 +473,7 @@ def simulation_run(request: HttpRequest, payload: SimulationIn) -> dict[str, Any
                 for message in messages
             ]
         ) from error
-    return files.simulation_document(
+    return documents.simulation_document(
         simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
     )
 

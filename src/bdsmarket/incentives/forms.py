@@ -221,18 +221,6 @@ class SchemeForm(PageForm):
         if code_fixed:
             self.fields["code"].disabled = True
 
-    @classmethod
-    def as_typed(cls, data: Any, **kwargs: Any) -> "SchemeForm":
-        """Return the form showing what was typed in `data`, not checked yet (the "Add a
-        rule" button asks for one more rule, not for a verdict)."""
-        bound = cls(data, **kwargs)
-        typed = {name: bound[name].data for name, field in bound.fields.items()}
-        initial = kwargs.pop("initial", {})
-        for name, field in bound.fields.items():
-            if field.disabled:
-                typed[name] = initial.get(name)
-        return cls(initial=typed, **kwargs)
-
     def clean_penalty_bands(self) -> list[tuple[Decimal, Decimal]]:
         bands, errors = [], []
         for number, words in _lines(self.cleaned_data["penalty_bands"]):

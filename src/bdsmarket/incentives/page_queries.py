@@ -97,7 +97,7 @@ def statements_waiting(statements: QuerySet[Statement]) -> dict[str, Totals]:
 
 
 def statements_for_file(statements: QuerySet[Statement]) -> list[Statement]:
-    """Return `statements` as files.statements_file writes them: by provider code and
+    """Return `statements` as documents.statements_file writes them: by provider code and
     version, with their lines and rules."""
     return list(
         statements.select_related("provider", "scheme", "superseded_by")

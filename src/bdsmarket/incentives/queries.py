@@ -31,6 +31,7 @@ from .models import (
     IncentiveRule,
     IncentiveScheme,
     Payment,
+    PaymentBatch,
     Statement,
     StatementLine,
     SupportPackage,
@@ -368,3 +369,61 @@ def line_rows_url(statement: Statement, rule_base: str) -> str:
         basis=Basis.APPROVED,
     )
     return rows_url(scope, indicator=base.indicator)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What one provider gets (negative: gives back) from a batch: its statements'
+    differences added up, and where the money goes."""
+
+    provider: Provider
+    package: SupportPackage | None
+    statements: tuple[Statement, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((statement.difference for statement in self.statements), Decimal(0))
+
+    @property
+    def direction(self) -> str:
+        """ "pay", or "recover" when the program takes back more than it pays."""
+        return "pay" if self.amount >= 0 else "recover"
+
+    @property
+    def account_holder(self) -> str:
+        return (self.package.account_holder if self.package else "") or self.provider.name
+
+
+def batch_transfers(batch: PaymentBatch) -> tuple[list[Statement], list[Transfer]]:
+    """Return the batch's statements (by provider code, month and version) and its
+    transfers, one per provider, by provider code."""
+    statements = list(
+        Statement.objects.filter(batch=batch)
+        .select_related("provider", "scheme", "superseded_by")
+        .order_by("provider__code", "month", "version")
+    )
+    packages = {
+        package.provider_id: package
+        for package in SupportPackage.objects.filter(
+            provider__in={statement.provider_id for statement in statements}
+        )
+    }
+    by_provider: dict[int, list[Statement]] = {}
+    for statement in statements:
+        by_provider.setdefault(statement.provider_id, []).append(statement)
+    transfers = [
+        Transfer(chosen[0].provider, packages.get(chosen[0].provider_id), tuple(chosen))
+        for chosen in by_provider.values()
+    ]
+    return statements, transfers
+
+
+def statements_current(month: date) -> list[Statement]:
+    """Return every current statement of `month`, by provider code, lines prefetched."""
+    return list(
+        Statement.objects.current()
+        .filter(month=month.replace(day=1))
+        .select_related("provider", "scheme", "superseded_by")
+        .prefetch_related("lines__rule")
+        .order_by("provider__code", "version")
+    )

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bdsmarket.core.clock import program_today
+from bdsmarket.core.forms import show_as_typed
 from bdsmarket.core.months import month_add
 from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
@@ -33,7 +34,7 @@ from bdsmarket.indicators.exports import table_csv, table_xlsx
 from bdsmarket.monitoring import permissions as monitoring_permissions
 from bdsmarket.registry import permissions as registry_permissions
 
-from . import files, page_queries, permissions, queries, services, wording
+from . import documents, page_queries, permissions, queries, services, wording
 from .forms import (
     ApproveManyForm,
     BatchCreateForm,
@@ -131,7 +132,7 @@ def statement_list(request: AuthenticatedRequest) -> HttpResponse:
         "can_approve": can_approve,
         "can_pay": permissions.can_pay_statements(user),
         "compute_form": ComputeForm(initial={"month": compute_month}),
-        "formats": files.STATEMENT_FORMATS,
+        "formats": documents.STATEMENT_FORMATS,
         "here": request.get_full_path(),
     }
     return list_response(
@@ -219,7 +220,7 @@ def statements_approve(request: AuthenticatedRequest) -> HttpResponse:
 def statements_export(request: AuthenticatedRequest, format: str) -> HttpResponse:
     """The month's statements as the list filters them, one row per line (CSV, XLSX) or
     each statement with its lines (JSON, as the API gives it)."""
-    if format not in files.STATEMENT_FORMATS:
+    if format not in documents.STATEMENT_FORMATS:
         raise Http404
     user = request.user
     if not permissions.can_see_incentives(user):
@@ -232,10 +233,10 @@ def statements_export(request: AuthenticatedRequest, format: str) -> HttpRespons
     statements = page_queries.statements_for_file(
         queries.statement_list(actor=user, filters=form.filters())
     )
-    content, name = files.statements_file(
+    content, name = documents.statements_file(
         statements, format, month=month, absolute=request.build_absolute_uri
     )
-    return _file_response(content, name, files.CONTENT_TYPES[format])
+    return _file_response(content, name, documents.CONTENT_TYPES[format])
 
 
 def _statement(request: AuthenticatedRequest, pk: int) -> Statement:
@@ -361,7 +362,7 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "batch": batch,
         "statements": page_queries.batch_statements(batch),
-        "formats": files.FORMATS,
+        "formats": documents.FORMATS,
         "can_pay": permissions.can_pay_statements(user) and batch.paid_on is None,
         "paid_form": BatchPaidForm(initial={"paid_on": program_today()}),
     }
@@ -372,10 +373,10 @@ def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def batch_file(request: AuthenticatedRequest, pk: int, format: str) -> HttpResponse:
     """The batch as the bank takes it: one transfer per provider (CSV), or with a sheet
     about the batch (XLSX)."""
-    if format not in files.FORMATS:
+    if format not in documents.FORMATS:
         raise Http404
     batch = _batch(request, pk)
-    return _file_response(*files.batch_file(batch, format))
+    return _file_response(*documents.batch_file(batch, format))
 
 
 @login_required
@@ -474,7 +475,8 @@ def _scheme_page(
     initial = SchemeForm.initial_of(shown) if shown else {}
     options: dict[str, Any] = {"code_fixed": shown is not None, "initial": initial}
     if request.method == "POST" and "more" in request.POST:
-        form = SchemeForm.as_typed(request.POST, **options)
+        form = SchemeForm(request.POST, **options)
+        show_as_typed(form)
         formset = rule_formset_typed(request.POST)
     elif request.method == "POST":
         form = SchemeForm(request.POST, **options)
@@ -609,7 +611,7 @@ def simulator(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "tables": tables,
         "query": request.GET.urlencode(),
-        "formats": files.FORMATS,
+        "formats": documents.FORMATS,
     }
     return render(request, "incentives/simulator.html", context)
 
@@ -617,16 +619,16 @@ def simulator(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def simulator_export(request: AuthenticatedRequest, format: str) -> HttpResponse:
     """The simulation's totals by provider as CSV or XLSX, the span and schemes in notes."""
-    if format not in files.FORMATS:
+    if format not in documents.FORMATS:
         raise Http404
     if not permissions.can_simulate(request.user):
         raise PermissionDenied
     form = _simulate_form(request)
     if not (form.is_bound and form.is_valid()):
-        context = {"form": form, "tables": None, "query": "", "formats": files.FORMATS}
+        context = {"form": form, "tables": None, "query": "", "formats": documents.FORMATS}
         return render(request, "incentives/simulator.html", context, status=400)
     simulation = _simulation(form).simulation
-    table = files.simulation_table(simulation)
+    table = documents.simulation_table(simulation)
     content = table_csv(table) if format == "csv" else table_xlsx(table)
     name = f"simulation-{simulation.first_month:%Y-%m}-{simulation.last_month:%Y-%m}.{format}"
-    return _file_response(content, name, files.CONTENT_TYPES[format])
+    return _file_response(content, name, documents.CONTENT_TYPES[format])

@@ -1,7 +1,7 @@
 """Indicators over the REST API: any indicator over any scope, benchmarks, the definitions.
 
 The endpoints read through the engine (queries.py) and answer with the documents of
-files.py, so the API and the `report` command's JSON files agree to the digit. Counts are
+documents.py, so the API and the `report` command's JSON files agree to the digit. Counts are
 JSON integers; every other figure (money, shares, ratios, quartiles) is a decimal string at
 full precision; a figure that is not defined is null. Access follows permissions.py:
 provider staff see their own provider's figures and their peers under pseudonyms; a
@@ -24,7 +24,7 @@ from bdsmarket.registry.models import ClientType, Gender, Provider, ServiceType
 from bdsmarket.registry.queries import city_find, sector_find
 from bdsmarket.registry.schemas import CITY_HELP, SECTOR_HELP
 
-from . import definitions, files, permissions
+from . import definitions, documents, permissions
 from .definitions import Direction, Source, Unit
 from .models import Basis
 from .periods import parse_month
@@ -33,6 +33,7 @@ from .queries import (
     IndicatorError,
     PeerGroup,
     Scope,
+    basis_cut_off,
     benchmark_request,
     benchmarks_compute,
     indicators_compute,
@@ -357,7 +358,7 @@ def indicator_figures(request: HttpRequest, query: Query[IndicatorsQuery]) -> di
         result = indicators_compute(scope, _ids(query.ids), _items(query.group_by))
     except IndicatorError as error:
         raise _invalid(error) from error
-    return files.result_document(result, currency=files.program_currency())
+    return documents.result_document(result, currency=documents.program_currency())
 
 
 @router.get(
@@ -390,17 +391,17 @@ def indicator_benchmark(request: HttpRequest, query: Query[BenchmarkQuery]) -> d
     except IndicatorError as error:
         raise _invalid(error) from error
     provider = asked.provider
-    peers = files.peers_view(
+    peers = documents.peers_view(
         benchmarks, names=asked.names, own=provider.pk if provider is not None else None
     )
-    return files.benchmark_document(
+    return documents.benchmark_document(
         benchmarks,
         peers,
         peer_group=asked.peer_group,
         provider=provider,
         basis=query.basis,
-        cut_off=files.basis_cut_off(query.basis),
-        currency=files.program_currency(),
+        cut_off=basis_cut_off(query.basis),
+        currency=documents.program_currency(),
     )
 
 
@@ -423,4 +424,4 @@ def _benchmarked(user: User, provider_id: int | None) -> Provider | None:
     "modules to come (`available: false`).",
 )
 def indicator_definitions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [files.indicator_document(indicator) for indicator in definitions.ALL]
+    return [documents.indicator_document(indicator) for indicator in definitions.ALL]

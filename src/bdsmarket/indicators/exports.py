@@ -1,6 +1,6 @@
 """The explorer's table as a file to download: CSV or XLSX, the same figures as the page.
 
-The table itself is files.result_table (what `bdsmarket report` and the API write too), so
+The table itself is documents.result_table (what `bdsmarket report` and the API write too), so
 every door hands out the same columns: one per grouping, per indicator and per group's
 share; the total last; numbers as numbers (plain decimals in CSV, numeric cells in XLSX);
 headers in the reader's language; the period, the basis, the data cut-off and each
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import translation
 
-from .files import Table, program_currency, result_table, write_xlsx
+from .documents import Table, program_currency, result_table, write_xlsx
 from .formatting import plain
 from .page_queries import Exploration
 from .periods import period_name

@@ -19,7 +19,7 @@ from bdsmarket.core.forms import PageForm
 from bdsmarket.registry.models import City, ClientType, Gender, Provider, Sector, ServiceType
 
 from . import definitions
-from .files import GROUPING_NAMES
+from .documents import GROUPING_NAMES
 from .models import DIMENSIONS, Basis
 from .page_queries import SPANS, period_parse
 from .periods import Period

@@ -5,7 +5,7 @@ benchmark and the explorer's table. Nothing here writes.
 Every figure comes from the engine (queries.indicators_compute, queries.benchmarks_compute)
 and carries the address of the rows behind it (rows.rows_url). Each page costs a fixed
 number of queries, whatever the number of providers: results are grouped in the database
-and the names of their groups are read once per kind (files.Keys).
+and the names of their groups are read once per kind (documents.Keys).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bdsmarket.core.months import month_add
 from bdsmarket.monitoring import queries as monitoring_queries
 from bdsmarket.registry.models import City, Provider
 
-from . import definitions, files, rules
+from . import definitions, documents, rules
 from .definitions import Direction, Indicator, Source
 from .models import Basis, Fact, Target
 from .periods import Period, month_name, parse_period, period_name
@@ -38,6 +38,7 @@ from .queries import (
     PeerGroup,
     Result,
     Scope,
+    basis_cut_off,
     benchmarks_compute,
     indicators_compute,
 )
@@ -396,7 +397,7 @@ def income_by_client_type(year: int) -> GroupTable:
     """Return the income of `year` by client type, with shares and the total."""
     scope = Scope(date(year, 1, 1), date(year, 12, 1))
     result = indicators_compute(scope, ["income"], ["client_type"])
-    keys = files.Keys.of(result)
+    keys = documents.Keys.of(result)
     lines = [
         GroupLine(
             keys.label("client_type", group.key[0]),
@@ -557,8 +558,8 @@ class BenchmarkLine:
     """Where a provider stands on one indicator among its peers."""
 
     benchmark: Benchmark
-    peers: list[files.Peer]  # best first
-    own: files.Peer | None
+    peers: list[documents.Peer]  # best first
+    own: documents.Peer | None
     url: str  # the provider's own rows for this figure
 
     @property
@@ -651,7 +652,7 @@ def provider_benchmark(
     benchmarks = benchmarks_compute(
         period.first, period.last, BENCHMARK_INDICATORS, peer_group=peer_group, provider=provider
     )
-    views = files.peers_view(benchmarks, names=names, own=provider.pk)
+    views = documents.peers_view(benchmarks, names=names, own=provider.pk)
     scope = Scope(period.first, period.last, providers=frozenset((provider.pk,)))
     lines = []
     for benchmark, peers in zip(benchmarks, views, strict=True):
@@ -662,7 +663,7 @@ def provider_benchmark(
     count = benchmarks[0].peers if benchmarks else 0
     reports = any(line.own is not None for line in lines)
     return BenchmarkView(
-        provider, period, peer_group, lines, count, reports, files.basis_cut_off(Basis.APPROVED)
+        provider, period, peer_group, lines, count, reports, basis_cut_off(Basis.APPROVED)
     )
 
 
@@ -702,7 +703,7 @@ class ExploreChart:
 @dataclass(frozen=True)
 class Exploration:
     result: Result
-    keys: files.Keys
+    keys: documents.Keys
     headers: list[str]
     rows: list[ExploreRow]
     total: ExploreRow
@@ -740,9 +741,9 @@ def explore(
     group_by = [name for name in (dimension, grain) if name]
     result = indicators_compute(scope, indicator_ids, group_by)
     active_providers_fill(result)
-    keys = files.Keys.of(result)
+    keys = documents.Keys.of(result)
     shared = [i.id for i in result.indicators if group_by and _has_shares(i)]
-    headers = [str(files.GROUPING_NAMES[name]) for name in group_by]
+    headers = [str(documents.GROUPING_NAMES[name]) for name in group_by]
     rows = []
     for group in result.groups:
         cell = cell_scope(scope, group_by, group.key)
@@ -796,7 +797,7 @@ def _line_order(groups: dict[Any, Any], indicator: Indicator) -> Decimal:
 
 
 def _explore_charts(
-    result: Result, keys: files.Keys, dimension: str, grain: str
+    result: Result, keys: documents.Keys, dimension: str, grain: str
 ) -> list[ExploreChart]:
     if not result.has_data or not (dimension or grain):
         return []
@@ -869,19 +870,19 @@ def scope_description(scope: Scope) -> list[tuple[str, str]]:
     reports counted, the providers and each dimension's values."""
     values: dict[str, Iterable[Any]] = {name: kept for name, kept in scope.filters.items()}
     values["provider"] = scope.providers or ()
-    keys = files.Keys(values)
+    keys = documents.Keys(values)
     described = [
         (_("Months"), span_label(scope.first_month, scope.last_month)),
         (_("Reports counted"), str(Basis(scope.basis).label)),
     ]
     if scope.providers is None:
-        described.append((str(files.GROUPING_NAMES["provider"]), _("All providers")))
+        described.append((str(documents.GROUPING_NAMES["provider"]), _("All providers")))
     else:
         names = sorted(keys.label("provider", pk) for pk in scope.providers)
-        described.append((str(files.GROUPING_NAMES["provider"]), ", ".join(names)))
+        described.append((str(documents.GROUPING_NAMES["provider"]), ", ".join(names)))
     for name, kept in scope.filters.items():
         labels = sorted(keys.label(name, value) for value in kept)
-        described.append((str(files.GROUPING_NAMES[name]), ", ".join(labels)))
+        described.append((str(documents.GROUPING_NAMES[name]), ", ".join(labels)))
     return described
 
 
@@ -937,5 +938,5 @@ def rows_page(scope: Scope, figures: RowsFigures, indicator_id: str) -> RowsPage
         figures,
         cell_figure(scope, indicator_id) if indicator_id else None,
         str(Basis(scope.basis).label),
-        files.basis_cut_off(scope.basis),
+        basis_cut_off(scope.basis),
     )

@@ -579,7 +579,7 @@ def _returns(scope: Scope, grouping: Sequence[str]) -> dict[tuple, dict[str, Any
 
 def _cut_off(scope: Scope) -> datetime | None:
     """Return when the basis's figures were last taken from the reports."""
-    return Fact.objects.filter(basis=scope.basis).aggregate(at=Max("refreshed_at"))["at"]
+    return basis_cut_off(scope.basis)
 
 
 # Benchmarks
@@ -745,3 +745,9 @@ def benchmarks_compute(
         spread = rules.spread([Decimal(value) for value in defined.values()])
         benchmarks.append(Benchmark(indicator, first_month, last_month, spread, standings))
     return benchmarks
+
+
+def basis_cut_off(basis: str) -> datetime | None:
+    """Return when the figures of `basis` were last taken from the reports."""
+    at: datetime | None = Fact.objects.filter(basis=basis).aggregate(at=Max("refreshed_at"))["at"]
+    return at

@@ -34,7 +34,7 @@ class ValidationRuleAdmin(ManagerAdmin, SimpleHistoryAdmin):
     readonly_fields = ("kind",)
 
     def has_add_permission(self, request) -> bool:
-        # Each kind is a check in code (monitoring.checks); the rows come with the migration.
+        # Each kind is a check in code (warning_checks.py); the rows come with the migration.
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -15,7 +15,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
-from django.forms.utils import ErrorDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -350,10 +349,6 @@ class TrainingEventForm(PageForm):
     def clean_date(self) -> datetime.date:
         return _check_date(self.cleaned_data["date"], self.period, self.today)
 
-    def show_unchecked(self) -> None:
-        """Let the form show what was typed without judging it yet."""
-        self._errors, self.cleaned_data = ErrorDict(), {}
-
 
 class ParticipantForm(ClientFields):
     field_order = list(ClientFields.CLIENT_FIELDS)
@@ -393,14 +388,6 @@ class BaseParticipantFormSet(BaseFormSet):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {"provider": self.provider, "checker": self.checker, "event": self.event}
-
-    def show_unchecked(self) -> None:
-        """Let the formset show what was typed without judging it yet (more rows were asked
-        for before the event was complete)."""
-        self._errors: list[Any] = []
-        self._non_form_errors = self.error_class()
-        for form in self.forms:
-            form._errors, form.cleaned_data = ErrorDict(), {}
 
     def rows(self) -> list[DeliveryInput]:
         """Return one delivery per filled-in participant (the checker made them)."""

@@ -632,7 +632,7 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
     """Send a draft or returned report for review, and check it against the program's rules."""
     if not permissions.can_submit(actor, submission):
         raise PermissionDenied
-    from .checks import warnings_refresh
+    from .warning_checks import warnings_refresh
 
     submission.status = (
         SubmissionStatus.RESUBMITTED

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bdsmarket.core.clock import program_today
-from bdsmarket.core.forms import show_service_errors
+from bdsmarket.core.forms import show_as_typed, show_service_errors
 from bdsmarket.core.history import history_rows
 from bdsmarket.core.pages import list_response
 from bdsmarket.core.views import AuthenticatedRequest
@@ -146,7 +146,7 @@ def my_reports(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def month_start(request: AuthenticatedRequest) -> HttpResponse:
+def month_open(request: AuthenticatedRequest) -> HttpResponse:
     """Open the provider's report of a month (a draft, or the one already there)."""
     user = request.user
     if user.provider_id is None or not permissions.can_report_for(user, user.provider_id):
@@ -361,8 +361,8 @@ def training_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if data is not None and "more" in data:
         # More empty rows were asked for: show what was typed so far, not judged yet.
         participants = ParticipantFormSet(_with_more_rows(data), provider=provider, checker=checker)
-        event.show_unchecked()
-        participants.show_unchecked()
+        show_as_typed(event)
+        show_as_typed(participants)
     else:
         values = None
         if data is not None and event.is_valid():

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from bdsmarket.core.commands import TranslatedCommand, error_text
 from bdsmarket.core.models import User
-from bdsmarket.incentives import files, page_queries, permissions, queries, services
+from bdsmarket.incentives import documents, page_queries, permissions, queries, services
 from bdsmarket.incentives.models import IncentiveScheme, PaymentBatch, Statement
 from bdsmarket.incentives.simulation import Simulation, simulate, simulation_request
 from bdsmarket.indicators.definitions import Unit
-from bdsmarket.indicators.files import Column, Table, program_currency
+from bdsmarket.indicators.documents import Column, Table, program_currency
 from bdsmarket.indicators.periods import parse_month
 from bdsmarket.registry.models import Provider
 
@@ -56,7 +56,7 @@ def _examples(*lines: str) -> str:
 def text_table(table: Table) -> str:
     """Return `table` as a terminal shows it: aligned columns (numbers to the right), a rule
     under the headers, then its notes."""
-    shown = files.csv_rows(table)
+    shown = documents.csv_rows(table)
     headers = [column.header for column in table.columns]
     cells = [[str(cell) for cell in row] for row in shown.rows]
     widths = [max(len(text) for text in column) for column in zip(headers, *cells, strict=True)]
@@ -311,7 +311,7 @@ class Command(TranslatedCommand):
         which.add_argument("--batch", metavar="ID", type=int, help=_("the payment batch"))
         parser.add_argument(
             "--format",
-            choices=files.STATEMENT_FORMATS,
+            choices=documents.STATEMENT_FORMATS,
             default="csv",
             help=_("csv (the default), xlsx (needs --output) or json (statements only)"),
         )
@@ -346,7 +346,7 @@ class Command(TranslatedCommand):
         try:
             with transaction.atomic():
                 result = services.statements_compute(actor=actor, month=month, providers=providers)
-                statements = files.statements_current(month)
+                statements = queries.statements_current(month)
                 if dry_run:
                     transaction.set_rollback(True)
         except PermissionDenied as error:
@@ -404,9 +404,9 @@ class Command(TranslatedCommand):
         output.refuse_binary(file_format)
         simulation = simulate(asked.schemes, asked.first_month, asked.last_month, asked.providers)
         if file_format == "table":
-            output.write(text_table(files.simulation_table(simulation)).encode("utf-8"))
+            output.write(text_table(documents.simulation_table(simulation)).encode("utf-8"))
         else:
-            output.write(files.simulation_file(simulation, file_format)[0])
+            output.write(documents.simulation_file(simulation, file_format)[0])
         self.stderr.write(_simulation_summary(simulation))
 
     def export(self, options: dict[str, Any]) -> None:
@@ -431,7 +431,7 @@ class Command(TranslatedCommand):
                   "`bdsmarket incentives compute --month %(month)s`.")
                 % {"month": f"{month:%Y-%m}"}
             )  # fmt: skip
-        content, _name = files.statements_file(
+        content, _name = documents.statements_file(
             statements, file_format, month=month, absolute=_absolute
         )
         output.write(content)
@@ -453,10 +453,10 @@ class Command(TranslatedCommand):
     def export_batch(
         self, actor: User | None, batch_id: int, file_format: str, output: Output, user: str
     ) -> None:
-        if file_format not in files.FORMATS:
+        if file_format not in documents.FORMATS:
             raise CommandError(
                 _("--format %(format)s: a payment batch is written as %(formats)s.")
-                % {"format": file_format, "formats": ", ".join(files.FORMATS)}
+                % {"format": file_format, "formats": ", ".join(documents.FORMATS)}
             )
         if actor is not None and not permissions.can_see_batches(actor):
             raise CommandError(
@@ -465,9 +465,9 @@ class Command(TranslatedCommand):
         batch = PaymentBatch.objects.filter(pk=batch_id).first()
         if batch is None:
             raise CommandError(_("--batch: no payment batch has the ID %(id)s.") % {"id": batch_id})
-        content, _name, _type = files.batch_file(batch, file_format)
+        content, _name, _type = documents.batch_file(batch, file_format)
         output.write(content)
-        _statements, transfers = files.batch_transfers(batch)
+        _statements, transfers = queries.batch_transfers(batch)
         total = sum((transfer.amount for transfer in transfers), Decimal(0))
         self.stderr.write(
             ngettext(
@@ -512,10 +512,10 @@ def _statements_table(statements: list[Statement]) -> Table:
         columns=[
             Column(_("Provider code")),
             Column(_("Month")),
-            Column(files.field_header(Statement, "version")),
-            Column(files.field_header(Statement, "status")),
-            Column(files.field_header(Statement, "total"), Unit.MONEY),
-            Column(files.field_header(Statement, "difference"), Unit.MONEY),
+            Column(documents.field_header(Statement, "version")),
+            Column(documents.field_header(Statement, "status")),
+            Column(documents.field_header(Statement, "total"), Unit.MONEY),
+            Column(documents.field_header(Statement, "difference"), Unit.MONEY),
         ],
         rows=[
             [

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from bdsmarket.core.commands import TranslatedCommand
 from bdsmarket.core.models import User
-from bdsmarket.indicators import bulletin, definitions, files, permissions
+from bdsmarket.indicators import bulletin, definitions, documents, permissions
 from bdsmarket.indicators.models import Basis
 from bdsmarket.indicators.periods import Period, parse_period
 from bdsmarket.indicators.queries import (
@@ -22,6 +22,7 @@ from bdsmarket.indicators.queries import (
     IndicatorError,
     PeerGroup,
     Scope,
+    basis_cut_off,
     benchmark_request,
     benchmarks_compute,
     indicators_compute,
@@ -46,16 +47,16 @@ class Report:
     """What a kind of report made: a document (JSON), a table (CSV, XLSX) and a summary."""
 
     document: dict[str, Any]
-    table: files.Table
+    table: documents.Table
     summary: str
 
     def write(self, file_format: str, stream: IO[str] | None, path: Path | None) -> None:
         """Write the report as `file_format` to `path`, or else to `stream`."""
         if file_format == "xlsx":
             assert path is not None
-            files.write_xlsx(self.table, path)
+            documents.write_xlsx(self.table, path)
             return
-        writer = files.write_json if file_format == "json" else files.write_csv
+        writer = documents.write_json if file_format == "json" else documents.write_csv
         content: Any = self.document if file_format == "json" else self.table
         if path is None:
             assert stream is not None
@@ -100,7 +101,7 @@ def _summary(period: Period, indicators: int, whom: str, basis: str, cut_off: An
         "period": period,
         "whom": whom,
         "basis": Basis(basis).label,
-        "cut_off": files.cut_off_text(cut_off),
+        "cut_off": documents.cut_off_text(cut_off),
     }
 
 
@@ -116,13 +117,13 @@ def indicators_report(request: Request) -> Report:
         request.period.first, request.period.last, providers=providers, basis=request.basis
     )
     result = indicators_compute(scope, request.indicators, request.group_by)
-    currency = files.program_currency()
-    keys = files.Keys.of(result)
+    currency = documents.program_currency()
+    keys = documents.Keys.of(result)
     active = int(result.total.measures.get("providers") or 0)
     whom = ngettext("%(count)s provider", "%(count)s providers", active) % {"count": active}
     return Report(
-        files.result_document(result, currency=currency, keys=keys),
-        files.result_table(result, currency=currency, keys=keys),
+        documents.result_document(result, currency=currency, keys=keys),
+        documents.result_table(result, currency=currency, keys=keys),
         _summary(request.period, len(result.indicators), whom, request.basis, result.cut_off),
     )
 
@@ -144,15 +145,15 @@ def benchmark_report(request: Request) -> Report:
         provider=provider,
         basis=request.basis,
     )
-    peers = files.peers_view(
+    peers = documents.peers_view(
         benchmarks, names=asked.names, own=provider.pk if provider is not None else None
     )
-    cut_off = files.basis_cut_off(request.basis)
-    currency = files.program_currency()
+    cut_off = basis_cut_off(request.basis)
+    currency = documents.program_currency()
     count = benchmarks[0].peers
     whom = ngettext("%(count)s peer", "%(count)s peers", count) % {"count": count}
     return Report(
-        files.benchmark_document(
+        documents.benchmark_document(
             benchmarks,
             peers,
             peer_group=peer_group,
@@ -161,7 +162,7 @@ def benchmark_report(request: Request) -> Report:
             cut_off=cut_off,
             currency=currency,
         ),
-        files.benchmark_table(
+        documents.benchmark_table(
             benchmarks, peers, basis=request.basis, cut_off=cut_off, currency=currency
         ),
         _summary(request.period, len(benchmarks), whom, request.basis, cut_off),

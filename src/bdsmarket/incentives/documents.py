@@ -15,7 +15,6 @@ null. Headers and words are in the reader's language.
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,9 +27,8 @@ from django.utils.translation import gettext as _
 from bdsmarket.core.money import money_text
 from bdsmarket.indicators import definitions
 from bdsmarket.indicators.definitions import Unit
+from bdsmarket.indicators.documents import Column, Table, program_currency, utc
 from bdsmarket.indicators.exports import CONTENT_TYPES, table_csv, table_xlsx
-from bdsmarket.indicators.files import Column, Table, program_currency, utc
-from bdsmarket.registry.models import Provider
 
 from . import queries, wording
 from .models import (
@@ -39,7 +37,6 @@ from .models import (
     PaymentBatch,
     Statement,
     StatementLine,
-    SupportPackage,
 )
 
 if TYPE_CHECKING:
@@ -50,57 +47,10 @@ STATEMENT_FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {**CONTENT_TYPES, "json": "application/json; charset=utf-8"}
 
 
-@dataclass(frozen=True)
-class Transfer:
-    """What one provider gets (negative: gives back) from a batch: its statements'
-    differences added up, and where the money goes."""
-
-    provider: Provider
-    package: SupportPackage | None
-    statements: tuple[Statement, ...]
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((statement.difference for statement in self.statements), Decimal(0))
-
-    @property
-    def direction(self) -> str:
-        """ "pay", or "recover" when the program takes back more than it pays."""
-        return "pay" if self.amount >= 0 else "recover"
-
-    @property
-    def account_holder(self) -> str:
-        return (self.package.account_holder if self.package else "") or self.provider.name
-
-
-def batch_transfers(batch: PaymentBatch) -> tuple[list[Statement], list[Transfer]]:
-    """Return the batch's statements (by provider code, month and version) and its
-    transfers, one per provider, by provider code."""
-    statements = list(
-        Statement.objects.filter(batch=batch)
-        .select_related("provider", "scheme", "superseded_by")
-        .order_by("provider__code", "month", "version")
-    )
-    packages = {
-        package.provider_id: package
-        for package in SupportPackage.objects.filter(
-            provider__in={statement.provider_id for statement in statements}
-        )
-    }
-    by_provider: dict[int, list[Statement]] = {}
-    for statement in statements:
-        by_provider.setdefault(statement.provider_id, []).append(statement)
-    transfers = [
-        Transfer(chosen[0].provider, packages.get(chosen[0].provider_id), tuple(chosen))
-        for chosen in by_provider.values()
-    ]
-    return statements, transfers
-
-
 def batch_table(batch: PaymentBatch) -> Table:
     """Return the batch's transfers: one row per provider, by provider code. A negative
     amount is a claw-back the program recovers rather than pays."""
-    statements, transfers = batch_transfers(batch)
+    statements, transfers = queries.batch_transfers(batch)
     rows = [
         [
             transfer.provider.code,
@@ -335,21 +285,10 @@ def statement_detail_document(
     }
 
 
-def statements_current(month: date) -> list[Statement]:
-    """Return every current statement of `month`, by provider code, lines prefetched."""
-    return list(
-        Statement.objects.current()
-        .filter(month=month.replace(day=1))
-        .select_related("provider", "scheme", "superseded_by")
-        .prefetch_related("lines__rule")
-        .order_by("provider__code", "version")
-    )
-
-
 def batch_document(batch: PaymentBatch) -> dict[str, Any]:
     """Return a payment batch: its transfers (one per provider, as the bank's file has
     them) and the statements they pay, each without its lines."""
-    statements, transfers = batch_transfers(batch)
+    statements, transfers = queries.batch_transfers(batch)
     creator = batch.created_by
     return {
         "id": batch.pk,

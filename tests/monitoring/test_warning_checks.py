@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from bdsmarket.monitoring import services
-from bdsmarket.monitoring.checks import warnings_refresh
 from bdsmarket.monitoring.models import Submission, ValidationRule, ValidationWarning
+from bdsmarket.monitoring.warning_checks import warnings_refresh
 
 PRICE = ValidationRule.Kind.PRICE_OUTLIER
 VOLUME = ValidationRule.Kind.VOLUME_OUTLIER

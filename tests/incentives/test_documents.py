@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import openpyxl
 from django.utils import translation
 
-from bdsmarket.incentives import files, services
+from bdsmarket.incentives import documents, services
 from bdsmarket.incentives.models import Statement
 
 from .conftest import MAY
@@ -29,7 +29,7 @@ def test_the_csv_holds_one_transfer_per_provider_and_nothing_else(
 ):
     batch = batch_of_may(officer, manager, provider_a)
 
-    content, name, content_type = files.batch_file(batch, "csv")
+    content, name, content_type = documents.batch_file(batch, "csv")
 
     assert name.endswith(".csv") and content_type.startswith("text/csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
@@ -50,7 +50,7 @@ def test_the_spreadsheet_has_numbers_as_numbers_and_a_sheet_about_the_batch(
     services.payment_batch_paid(actor=manager, batch=batch, paid_on=date(2003, 7, 10))
 
     with translation.override("es"):
-        content, _name, _type = files.batch_file(batch, "xlsx")
+        content, _name, _type = documents.batch_file(batch, "xlsx")
     path = tmp_path / "batch.xlsx"
     path.write_bytes(content)
 
