@@ -38,6 +38,8 @@ def test_the_worker_runs_what_is_queued_and_stops_with_batch(manager, settings, 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert City.objects.filter(name="Piura").exists()
+    # No request tells the worker who is at work: the job's uploader is named in the history.
+    assert City.objects.get(name="Piura").history.get().history_user == manager
 
 
 def test_the_worker_refuses_to_run_when_nothing_is_queued_in_the_database(settings):
