@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from bdsmarket.monitoring.checks import warnings_refresh
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bdsmarket.core.models import ApiToken, ImportJob, Role, User
@@ -41,6 +40,7 @@ from bdsmarket.monitoring.models import (
 )
 from bdsmarket.monitoring.services import DeliveryInput
 from bdsmarket.monitoring.verification import verification_sample_draw
+from bdsmarket.monitoring.warning_checks import warnings_refresh
 from bdsmarket.registry import services as registry
 from bdsmarket.registry.models import City, Enterprise, Provider, ProviderService, Sector
 from tests.conftest import program_make, provider_a_make, provider_b_make, user_make
