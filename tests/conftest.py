@@ -323,6 +323,7 @@ class DemoTemplate:
         self.test_name = connection.settings_dict["NAME"]
         self.language = "es"  # the program's own, as `bdsmarket demo` loads it
         self._digest: str | None = None
+        self.held = False  # whether the test database holds the demo now
         if connection.vendor == "sqlite":
             self._sqlite_load()
         else:
@@ -368,6 +369,7 @@ class DemoTemplate:
 
     def put_in(self) -> None:
         """Make the test database hold the demo (every test still runs in a savepoint)."""
+        self.held = True
         if self.connection.vendor == "sqlite":
             self.connection.ensure_connection()
             self.demo.backup(self.connection.connection)
@@ -376,6 +378,7 @@ class DemoTemplate:
 
     def take_out(self) -> None:
         """Give the test database back as empty as it was."""
+        self.held = False
         if self.connection.vendor == "sqlite":
             self.connection.ensure_connection()
             self.empty.backup(self.connection.connection)
@@ -386,7 +389,9 @@ class DemoTemplate:
         """Return `demo_digest()` of the loaded demo (computed once)."""
         from bdsmarket.demo.queries import demo_digest
 
-        if self._digest is None:
+        if self._digest is None and self.held:
+            self._digest = demo_digest()
+        elif self._digest is None:
             with self.blocker.unblock():
                 self.put_in()
                 try:

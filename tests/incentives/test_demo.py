@@ -3,8 +3,7 @@ selected centers, a scheme in two versions, statements approved and paid month a
 a verified month that keeps part of its amounts and an amended month clawed back.
 
 The demo is loaded once for the whole run (`demo_program`, tests/conftest.py); each test
-runs in a savepoint inside it. The
-figures are computed here from the stored rows.
+runs in a savepoint inside it. The figures are computed here from the stored rows.
 """
 
 from datetime import date

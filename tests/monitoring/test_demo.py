@@ -1,8 +1,8 @@
 """The demo's monthly reports look like the reference program (shared/domain/reference-facts.md).
 
 The demo is loaded once for the whole run (`demo_program`, tests/conftest.py); each test
-runs in a savepoint inside it. The
-figures are computed here from the stored rows, as docs/indicators.md defines them.
+runs in a savepoint inside it. The figures are computed here from the stored rows, as
+docs/indicators.md defines them.
 """
 
 from collections import Counter
