@@ -44,7 +44,7 @@ test-postgres: translations ## Run the suite on PostgreSQL at 127.0.0.1:5432 (a 
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bdsmarket} $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 e2e: translations ## Run the browser tests in headless Chromium (/usr/bin/chromium)
-	$(BIN)/pytest -m e2e tests/e2e $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e tests/e2e -p no:xdist $(PYTEST_ARGS)
 
 lint: venv ## Lint, check formatting and types, and check that no migration is missing
 	$(BIN)/ruff check src tests bench
