@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from bdsmarket.demo.datadir import MARKER_NAME, DemoRefused, sqlite_file_clear
 from bdsmarket.demo.services import DEMO_PASSWORD
@@ -118,6 +119,8 @@ def test_it_loads_the_demo_with_a_login_per_role_and_can_run_again(english_demo,
 def test_the_same_seed_stores_the_same_rows_whatever_the_language_or_process_of_the_load(
     english_demo, demo_template
 ):
+    if connection.vendor != "sqlite":
+        pytest.skip("the command's database is an SQLite file: digests compare within one engine")
     # Warnings are stored as codes and parameters, so not even they depend on the language.
     warnings = _rows(english_demo.data_dir, "SELECT count(*) FROM monitoring_validationwarning")
     assert warnings[0][0] > 0

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection
 
 from bdsmarket.demo import services
 from bdsmarket.demo.context import DemoContext
@@ -39,12 +40,15 @@ def registry_load(monkeypatch) -> Callable[[int], None]:
 
 
 def _digest_of(load: Callable[[int], None], seed: int) -> str:
-    """Return the digest of what `load(seed)` stores, leaving nothing behind."""
-    with transaction.atomic():
-        load(seed)
-        digest = demo_digest()
-        transaction.set_rollback(True)
-    return digest
+    """Return the digest of what `load(seed)` stores in an emptied database, its sequences
+    restarted (the demo promises the same rows, primary keys included, in a fresh one)."""
+    if connection.vendor == "postgresql":
+        # PostgreSQL refuses to empty tables whose deferred foreign-key checks are pending.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    load(seed)
+    return demo_digest()
 
 
 def _plan(seed: int) -> Plan:
@@ -65,7 +69,7 @@ def test_the_same_seed_stores_identical_registry_rows_and_another_seed_other_row
     first = _digest_of(registry_load, seed=5)
     assert _digest_of(registry_load, seed=5) == first
     assert _digest_of(registry_load, seed=6) != first
-    assert not Enterprise.objects.exists()
+    assert Enterprise.objects.count() == 80
 
 
 def test_the_same_seed_draws_the_same_plan_and_another_seed_another(db, registry_load):
