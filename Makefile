@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# The suite runs in JOBS processes (pytest-xdist); the tests that read the demo program
+# share one worker, which loads it once. JOBS=1 runs it in this process.
+JOBS ?= 2
+XDIST = $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadgroup,-p no:xdist)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv translations messages demo serve test test-postgres e2e lint format bench ci clean
@@ -33,14 +37,14 @@ messages: venv ## Extract new strings into the Spanish catalogue (needs GNU gett
 demo: translations ## Load the demo program into SQLite (./data) and serve it at 127.0.0.1:8000
 	$(BIN)/bdsmarket demo
 
-test: translations ## Run the whole suite on SQLite (set DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: translations ## Run the whole suite on SQLite in JOBS processes (DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 test-postgres: translations ## Run the suite on PostgreSQL at 127.0.0.1:5432 (a throwaway database)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bdsmarket} $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bdsmarket} $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 e2e: translations ## Run the browser tests in headless Chromium (/usr/bin/chromium)
-	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e tests/e2e -p no:xdist $(PYTEST_ARGS)
 
 lint: venv ## Lint, check formatting, types and layers, and that no migration is missing
 	$(BIN)/ruff check src tests bench

@@ -10,6 +10,7 @@ An outsider is simply a client that has not logged in. `delivery_row` makes one 
 delivery of a provider, any field overridden.
 """
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -306,3 +307,140 @@ def smtp_server(settings):
     server.start()
     yield server
     server.stop()
+
+
+# The demo program: loaded once per test run (per worker when the suite runs in parallel)
+# into a saved copy, which each module that reads it gets back in a moment instead of
+# loading it again (a load takes most of a minute). Its seed and size are those of the
+# reference program's tests; they assert on the program's properties, not on one seed.
+DEMO_SEED = 21
+DEMO_ENTERPRISES = 600
+
+
+class DemoTemplate:
+    """The demo loaded once, kept beside the test database and put in it on demand.
+
+    SQLite: the test database and the demo are copied page by page (the backup API) to and
+    from two in-memory databases. PostgreSQL: the demo is a database of its own, made from
+    the test database as a template, and the connection is pointed at it while a module
+    reads it. Either way the test database is left as empty as it was.
+    """
+
+    seed = DEMO_SEED
+    enterprises = DEMO_ENTERPRISES
+
+    def __init__(self, blocker) -> None:
+        from django.db import connection
+
+        self.blocker = blocker
+        self.connection = connection
+        self.test_name = connection.settings_dict["NAME"]
+        self.language = "es"  # the program's own, as `bdsmarket demo` loads it
+        self._digest: str | None = None
+        self.held = False  # whether the test database holds the demo now
+        if connection.vendor == "sqlite":
+            self._sqlite_load()
+        else:
+            self._postgresql_load()
+
+    def _load(self) -> None:
+        from bdsmarket.demo.services import demo_load
+
+        with translation.override(self.language):
+            demo_load(seed=self.seed, enterprises=self.enterprises)
+
+    def _sqlite_load(self) -> None:
+        import sqlite3
+
+        self.connection.ensure_connection()
+        raw = self.connection.connection
+        self.empty = sqlite3.connect(":memory:", check_same_thread=False)
+        raw.backup(self.empty)
+        self._load()
+        self.demo = sqlite3.connect(":memory:", check_same_thread=False)
+        raw.backup(self.demo)
+        self.empty.backup(raw)
+
+    # PostgreSQL
+    def _postgresql_execute(self, sql: str) -> None:
+        self.connection.close()
+        with self.connection._nodb_cursor() as cursor:
+            cursor.execute(sql)
+
+    def _postgresql_use(self, name: str) -> None:
+        self.connection.close()
+        self.connection.settings_dict["NAME"] = name
+
+    def _postgresql_load(self) -> None:
+        self.demo_name = f"{self.test_name}_demo"
+        self._postgresql_execute(f'DROP DATABASE IF EXISTS "{self.demo_name}"')
+        self._postgresql_execute(f'CREATE DATABASE "{self.demo_name}" TEMPLATE "{self.test_name}"')
+        self._postgresql_use(self.demo_name)
+        try:
+            self._load()
+        finally:
+            self._postgresql_use(self.test_name)
+
+    def put_in(self) -> None:
+        """Make the test database hold the demo (every test still runs in a savepoint)."""
+        self.held = True
+        if self.connection.vendor == "sqlite":
+            self.connection.ensure_connection()
+            self.demo.backup(self.connection.connection)
+        else:
+            self._postgresql_use(self.demo_name)
+
+    def take_out(self) -> None:
+        """Give the test database back as empty as it was."""
+        self.held = False
+        if self.connection.vendor == "sqlite":
+            self.connection.ensure_connection()
+            self.empty.backup(self.connection.connection)
+        else:
+            self._postgresql_use(self.test_name)
+
+    def digest(self) -> str:
+        """Return `demo_digest()` of the loaded demo (computed once)."""
+        from bdsmarket.demo.queries import demo_digest
+
+        if self._digest is None and self.held:
+            self._digest = demo_digest()
+        elif self._digest is None:
+            with self.blocker.unblock():
+                self.put_in()
+                try:
+                    self._digest = demo_digest()
+                finally:
+                    self.take_out()
+        return self._digest
+
+    def drop(self) -> None:
+        if self.connection.vendor == "sqlite":
+            self.empty.close()
+            self.demo.close()
+        else:
+            self._postgresql_execute(f'DROP DATABASE IF EXISTS "{self.demo_name}"')
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker) -> Iterator[DemoTemplate]:
+    """The demo program (seed DEMO_SEED, DEMO_ENTERPRISES enterprises), loaded once."""
+    with django_db_blocker.unblock():
+        template = DemoTemplate(django_db_blocker)
+    yield template
+    with django_db_blocker.unblock():
+        template.drop()
+
+
+@pytest.fixture(scope="module")
+def demo_program(demo_template, django_db_blocker) -> Iterator[DemoTemplate]:
+    """The demo program in the test database for a module's tests, which only read it: each
+    test runs in a savepoint (`db`) that is rolled back. Use with the module's pytestmark
+    `pytest.mark.usefixtures("demo_program", "db")` and `pytest.mark.xdist_group("demo")`,
+    so that the tests reading the demo run on one worker, which loads it once.
+    """
+    with django_db_blocker.unblock():
+        demo_template.put_in()
+    yield demo_template
+    with django_db_blocker.unblock():
+        demo_template.take_out()

@@ -5,14 +5,20 @@ at start-up), so these tests look at the SQLite file it leaves there, not at the
 database. DATABASE_URL is removed so that the child process uses that file.
 """
 
+import os
 import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from bdsmarket.demo.datadir import MARKER_NAME, DemoRefused, sqlite_file_clear
 from bdsmarket.demo.services import DEMO_PASSWORD
+from tests.conftest import DEMO_ENTERPRISES
 
 
 @pytest.fixture
@@ -35,10 +41,58 @@ LOGINS = """
     LEFT JOIN registry_provider p ON p.id = u.provider_id ORDER BY u.username
 """
 
+# Run in a child process whose settings point at the command's data directory.
+DIGEST = (
+    "import django; django.setup(); "
+    "from bdsmarket.demo.queries import demo_digest; print(demo_digest())"
+)
 
-def test_it_loads_the_demo_with_a_login_per_role_and_can_run_again(data_dir, capfd):
-    _demo(data_dir)
-    output = capfd.readouterr().out
+
+@dataclass(frozen=True)
+class CommandRun:
+    data_dir: Path
+    output: str
+    digest: str
+
+
+@pytest.fixture(scope="module")
+def english_demo(demo_template, tmp_path_factory) -> CommandRun:
+    """`bdsmarket demo` run once, in English, with the seed and size of the shared demo
+    (`demo_template`, loaded in Spanish in the test database), and what it printed.
+
+    A load takes most of a minute, so the tests of the command and the test that a second
+    load stores the same rows share this one.
+    """
+    data_dir = tmp_path_factory.mktemp("english-demo") / "demo-data"
+    environment = {**os.environ, "LANGUAGE_CODE": "en", "BDSMARKET_DATA_DIR": str(data_dir)}
+    environment.pop("DATABASE_URL", None)
+    output = tmp_path_factory.mktemp("english-demo-output") / "stdout"
+    arguments = [f"--seed={demo_template.seed}", f"--enterprises={demo_template.enterprises}"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.setenv("LANGUAGE_CODE", "en")
+        with output.open("w") as stdout:
+            # The child process writes to this process's standard output: catch it there.
+            sys.stdout.flush()
+            saved = os.dup(1)
+            os.dup2(stdout.fileno(), 1)
+            try:
+                call_command("demo", "--no-serve", f"--data-dir={data_dir}", *arguments)
+            finally:
+                sys.stdout.flush()
+                os.dup2(saved, 1)
+                os.close(saved)
+    digest = subprocess.run(
+        [sys.executable, "-c", DIGEST], env=environment, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return CommandRun(data_dir=data_dir, output=output.read_text(), digest=digest)
+
+
+pytestmark = pytest.mark.xdist_group("demo")
+
+
+def test_it_loads_the_demo_with_a_login_per_role_and_can_run_again(english_demo, monkeypatch):
+    data_dir = english_demo.data_dir
     expected = [
         ("auditor", "auditor", None),
         ("evaluator", "evaluator", None),
@@ -47,16 +101,31 @@ def test_it_loads_the_demo_with_a_login_per_role_and_can_run_again(data_dir, cap
         ("provider", "provider", "CDE-CIX-02"),
     ]
     assert _rows(data_dir, LOGINS) == expected
-    assert _rows(data_dir, "SELECT count(*) FROM registry_enterprise") == [(25,)]
+    enterprises = _rows(data_dir, "SELECT count(*) FROM registry_enterprise")
+    assert enterprises == [(DEMO_ENTERPRISES,)]
     assert _rows(data_dir, "SELECT status FROM registry_provider WHERE code = 'CDE-CIX-02'") == [
         ("active",)
     ]
-    assert DEMO_PASSWORD in output and "127.0.0.1:8000" in output
+    assert DEMO_PASSWORD in english_demo.output and "127.0.0.1:8000" in english_demo.output
     assert (data_dir / MARKER_NAME).is_file()
 
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     _demo(data_dir, "--seed=3")
     assert _rows(data_dir, LOGINS) == expected
     assert _rows(data_dir, "SELECT count(*) FROM registry_provider") == [(19,)]
+    assert _rows(data_dir, "SELECT count(*) FROM registry_enterprise") == [(25,)]
+
+
+def test_the_same_seed_stores_the_same_rows_whatever_the_language_or_process_of_the_load(
+    english_demo, demo_template
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("the command's database is an SQLite file: digests compare within one engine")
+    # Warnings are stored as codes and parameters, so not even they depend on the language.
+    warnings = _rows(english_demo.data_dir, "SELECT count(*) FROM monitoring_validationwarning")
+    assert warnings[0][0] > 0
+    assert english_demo.digest == demo_template.digest()
+    assert len(english_demo.digest) == 64
 
 
 def test_it_refuses_to_replace_a_database_it_did_not_create(data_dir, capfd):

@@ -1,15 +1,14 @@
 """The demo program looks like the reference program (shared/domain/reference-facts.md).
 
-One load serves every test of this module; each test runs in a savepoint inside it.
+The demo is loaded once for the whole run (`demo_program`, tests/conftest.py); each test
+runs in a savepoint inside it.
 """
 
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
-from bdsmarket.demo.services import demo_load
 from bdsmarket.demo.steps import demo_steps
 from bdsmarket.registry import rules
 from bdsmarket.registry.models import (
@@ -26,19 +25,9 @@ from bdsmarket.registry.models import (
     SizeClass,
 )
 from bdsmarket.registry.queries import sector_find, size_bounds
+from tests.conftest import DEMO_ENTERPRISES as ENTERPRISES
 
-ENTERPRISES = 600
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        context = demo_load(seed=11, enterprises=ENTERPRISES)
-        yield context
-        transaction.set_rollback(True)
-
-
-pytestmark = pytest.mark.usefixtures("demo", "db")
+pytestmark = [pytest.mark.usefixtures("demo_program", "db"), pytest.mark.xdist_group("demo")]
 
 
 def test_the_registry_adds_its_part_as_a_demo_step():

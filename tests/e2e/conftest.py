@@ -8,6 +8,7 @@ that thread are safe (they are: the test thread only sets up and checks data).
 import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -100,3 +101,12 @@ def log_in() -> Callable[[Page, User], Page]:
         return page
 
     return log_in_as
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """The folder of a test's screenshots: its own temporary folder, kept by pytest for the
+    last few runs (pytest's --basetemp sets where)."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder

@@ -70,7 +70,7 @@ def test_the_manager_computes_a_month_approves_a_statement_and_pays_it(
 @pytest.mark.usefixtures("months", "scheme")
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_the_incentive_pages_fit_a_phone_and_a_desktop(
-    new_page, log_in, manager, officer, provider_a, viewport, name
+    screenshots, new_page, log_in, manager, officer, provider_a, viewport, name
 ):
     services.statements_compute(actor=officer, month=MAY)
     statement = Statement.objects.get(provider=provider_a)
@@ -87,5 +87,5 @@ def test_the_incentive_pages_fit_a_phone_and_a_desktop(
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
-        page.screenshot(path=f"/tmp/bdsmarket-incentives-{label}-{name}.png", full_page=True)
+        page.screenshot(path=screenshots / f"incentives-{label}-{name}.png", full_page=True)
         fits(page, viewport)

@@ -54,7 +54,7 @@ def test_provider_staff_open_their_benchmark_and_the_rows_behind_a_figure(
 
 @pytest.mark.usefixtures("reported", "today")
 def test_the_benchmark_works_without_javascript_and_fits_a_phone(
-    browser, live_server, staff_a, provider_a
+    screenshots, browser, live_server, staff_a, provider_a
 ):
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, java_script_enabled=False
@@ -70,7 +70,7 @@ def test_the_benchmark_works_without_javascript_and_fits_a_phone(
         page.locator("#benchmark").get_by_role("button", name="Compare").click()
         expect(page.locator("#benchmark")).to_contain_text("May 2003, compared with")
         expect(page.locator("#bench-attentions")).to_contain_text("1st of 3")
-        page.screenshot(path="/tmp/bdsmarket-indicators-benchmark-phone.png", full_page=True)
+        page.screenshot(path=screenshots / "indicators-benchmark-phone.png", full_page=True)
         fits(page, PHONE)
     finally:
         context.close()
@@ -79,7 +79,7 @@ def test_the_benchmark_works_without_javascript_and_fits_a_phone(
 @pytest.mark.usefixtures("reported", "today")
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_the_figure_pages_fit_a_phone_and_a_desktop(
-    new_page, log_in, manager, provider_a, viewport, name
+    screenshots, new_page, log_in, manager, provider_a, viewport, name
 ):
     page = log_in(new_page(viewport=viewport), manager)
     explore = reverse("indicators:explore") + (
@@ -95,5 +95,5 @@ def test_the_figure_pages_fit_a_phone_and_a_desktop(
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
-        page.screenshot(path=f"/tmp/bdsmarket-indicators-{label}-{name}.png", full_page=True)
+        page.screenshot(path=screenshots / f"indicators-{label}-{name}.png", full_page=True)
         fits(page, viewport)

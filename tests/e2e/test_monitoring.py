@@ -167,7 +167,16 @@ def test_a_month_is_uploaded_returned_on_one_row_corrected_and_approved(
 
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_the_monitoring_pages_fit_a_phone_and_a_desktop(
-    new_page, log_in, staff_a, officer, provider_a, delivery_row, chiclayo, viewport, name
+    screenshots,
+    new_page,
+    log_in,
+    staff_a,
+    officer,
+    provider_a,
+    delivery_row,
+    chiclayo,
+    viewport,
+    name,
 ):
     services.deliveries_store(
         actor=staff_a,
@@ -207,7 +216,7 @@ def test_the_monitoring_pages_fit_a_phone_and_a_desktop(
         ("cost-form", reverse("monitoring:cost_report_edit", args=[submission.pk])),
     ]:
         provider.goto(url)
-        provider.screenshot(path=f"/tmp/bdsmarket-monitoring-{label}-{name}.png", full_page=True)
+        provider.screenshot(path=screenshots / f"monitoring-{label}-{name}.png", full_page=True)
         fits(provider, viewport)
 
     services.submission_submit(actor=staff_a, submission=submission)
@@ -222,7 +231,7 @@ def test_the_monitoring_pages_fit_a_phone_and_a_desktop(
         ("overdue", reverse("monitoring:overdue")),
     ]:
         staff.goto(url)
-        staff.screenshot(path=f"/tmp/bdsmarket-monitoring-{label}-{name}.png", full_page=True)
+        staff.screenshot(path=screenshots / f"monitoring-{label}-{name}.png", full_page=True)
         fits(staff, viewport)
     expect(staff.locator("h1")).to_have_text("Late reports")
 
@@ -234,6 +243,6 @@ def test_the_monitoring_pages_fit_a_phone_and_a_desktop(
         changes={"price": Decimal("35.00"), "paid_by_client": Decimal("25.00")},
     )
     staff.goto(reverse("monitoring:submission_changes", args=[submission.pk]))
-    staff.screenshot(path=f"/tmp/bdsmarket-monitoring-changes-{name}.png", full_page=True)
+    staff.screenshot(path=screenshots / f"monitoring-changes-{name}.png", full_page=True)
     fits(staff, viewport)
     expect(staff.locator("table.changes")).to_contain_text("35.00")

@@ -73,7 +73,16 @@ def test_staff_filter_the_provider_list_in_place(page, log_in, officer, provider
 
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_pages_fit_a_phone_and_a_desktop(
-    new_page, log_in, manager, staff_a, provider_a, provider_b, garments, viewport, name
+    screenshots,
+    new_page,
+    log_in,
+    manager,
+    staff_a,
+    provider_a,
+    provider_b,
+    garments,
+    viewport,
+    name,
 ):
     registry.service_create(
         actor=manager,
@@ -86,16 +95,16 @@ def test_pages_fit_a_phone_and_a_desktop(
     )
     registry.provider_update(actor=manager, provider=provider_a, changes={"phone": "01 555"})
     page = log_in(new_page(viewport=viewport), manager)
-    page.screenshot(path=f"/tmp/bdsmarket-home-{name}.png", full_page=True)
+    page.screenshot(path=screenshots / f"home-{name}.png", full_page=True)
     page.goto(reverse("registry:provider_list"))
-    page.screenshot(path=f"/tmp/bdsmarket-providers-{name}.png", full_page=True)
+    page.screenshot(path=screenshots / f"providers-{name}.png", full_page=True)
     page.goto(reverse("registry:provider_detail", args=[provider_a.pk]))
-    page.screenshot(path=f"/tmp/bdsmarket-provider-{name}.png", full_page=True)
+    page.screenshot(path=screenshots / f"provider-{name}.png", full_page=True)
     # Nothing but the tables' own boxes may scroll sideways.
     body_width = page.evaluate("document.documentElement.scrollWidth")
     assert body_width <= viewport["width"]
     staff_page = log_in(new_page(viewport=viewport), staff_a)
-    staff_page.screenshot(path=f"/tmp/bdsmarket-provider-home-{name}.png", full_page=True)
+    staff_page.screenshot(path=screenshots / f"provider-home-{name}.png", full_page=True)
     assert staff_page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     staff_page.goto(reverse("api_tokens"))
     staff_page.get_by_label("Name").fill("Our accounting system")

@@ -2,19 +2,17 @@
 selected centers, a scheme in two versions, statements approved and paid month after month,
 a verified month that keeps part of its amounts and an amended month clawed back.
 
-One load serves every test of this module; each test runs in a savepoint inside it. The
-figures are computed here from the stored rows.
+The demo is loaded once for the whole run (`demo_program`, tests/conftest.py); each test
+runs in a savepoint inside it. The figures are computed here from the stored rows.
 """
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 
 from bdsmarket.core.demo.context import DEMO_NOW
-from bdsmarket.demo.services import demo_load
 from bdsmarket.incentives import queries, services
 from bdsmarket.incentives.models import (
     Commitment,
@@ -28,15 +26,7 @@ from bdsmarket.incentives.models import (
 from bdsmarket.monitoring.models import Submission
 from bdsmarket.registry.models import Provider
 
-pytestmark = pytest.mark.usefixtures("demo", "db")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load(seed=13, enterprises=300)
-        yield
-        transaction.set_rollback(True)
+pytestmark = [pytest.mark.usefixtures("demo_program", "db"), pytest.mark.xdist_group("demo")]
 
 
 def test_every_selected_center_has_a_package_with_its_four_parts():

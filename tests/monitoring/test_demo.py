@@ -1,7 +1,8 @@
 """The demo's monthly reports look like the reference program (shared/domain/reference-facts.md).
 
-One load serves every test of this module; each test runs in a savepoint inside it. The
-figures are computed here from the stored rows, as docs/indicators.md defines them.
+The demo is loaded once for the whole run (`demo_program`, tests/conftest.py); each test
+runs in a savepoint inside it. The figures are computed here from the stored rows, as
+docs/indicators.md defines them.
 """
 
 from collections import Counter
@@ -9,13 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.utils import translation
 
-from bdsmarket.demo.queries import demo_digest
-from bdsmarket.demo.services import demo_load
 from bdsmarket.demo.steps import demo_steps
 from bdsmarket.monitoring.models import (
     ApprovedVersion,
@@ -25,45 +21,10 @@ from bdsmarket.monitoring.models import (
     RowComment,
     Submission,
     SubmissionStatus,
-    ValidationRule,
-    ValidationWarning,
 )
 from bdsmarket.registry.models import Provider, ProviderStatus
 
-SEED = 21
-ENTERPRISES = 300
-
-
-def _load_afresh(language: str = "es", **options) -> None:
-    """Load the demo into an emptied database, its sequences restarted, with `language`
-    active (the program's own by default).
-
-    Emptying also removes the validation rules the migrations installed; they decide which
-    warnings the reviewed reports get, so they are put back first.
-    """
-    rules = list(ValidationRule.objects.order_by("pk").values(*RULE_FIELDS))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    call_command("flush", interactive=False, verbosity=0)
-    ValidationRule.objects.bulk_create(ValidationRule(**rule) for rule in rules)
-    with translation.override(language):
-        demo_load(seed=SEED, enterprises=ENTERPRISES, **options)
-
-
-RULE_FIELDS = ("kind", "enabled", "threshold", "min_history_months")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once, for the tests of this module (its speed is bench/'s business)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        _load_afresh()
-        yield
-        transaction.set_rollback(True)
-
-
-pytestmark = pytest.mark.usefixtures("demo", "db")
+pytestmark = [pytest.mark.usefixtures("demo_program", "db"), pytest.mark.xdist_group("demo")]
 
 
 def _rows():
@@ -338,11 +299,3 @@ def test_nothing_is_dated_after_the_end_of_the_demo():
     last = sent.values_list("submitted_at", flat=True)[0]
     assert last.date() <= date(2004, 4, 30)
     assert ApprovedVersion.objects.filter(approved_at__year__lt=1996).count() == 0
-
-
-def test_the_same_seed_stores_the_same_reports_whatever_the_language_of_the_load():
-    # Warnings are stored as codes and parameters, so not even they depend on the language.
-    assert ValidationWarning.objects.exists()
-    first = demo_digest()
-    _load_afresh(language="en")
-    assert demo_digest() == first
