@@ -68,34 +68,38 @@ def _earlier_demo_leave(data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def english_demo(demo_template, tmp_path_factory) -> CommandRun:
+def english_demo(request, tmp_path_factory) -> CommandRun:
     """`bdsmarket demo` run once, in English, with the seed and size of the shared demo
     (`demo_template`, loaded in Spanish in the test database), and what it printed.
 
     A load takes most of a minute, so the tests of the command and the test that a second
     load stores the same rows share this one. It runs over a demo database left by an
-    earlier run (`_earlier_demo_leave`), which it must replace.
+    earlier run (`_earlier_demo_leave`), which it must replace. The command runs as a
+    person runs it, in a process of its own, while this one loads the shared demo.
     """
+    from tests.conftest import DemoTemplate
+
     data_dir = tmp_path_factory.mktemp("english-demo") / "demo-data"
     _earlier_demo_leave(data_dir)
     environment = {**os.environ, "LANGUAGE_CODE": "en", "BDSMARKET_DATA_DIR": str(data_dir)}
     environment.pop("DATABASE_URL", None)
     output = tmp_path_factory.mktemp("english-demo-output") / "stdout"
-    arguments = [f"--seed={demo_template.seed}", f"--enterprises={demo_template.enterprises}"]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.setenv("LANGUAGE_CODE", "en")
-        with output.open("w") as stdout:
-            # The child process writes to this process's standard output: catch it there.
-            sys.stdout.flush()
-            saved = os.dup(1)
-            os.dup2(stdout.fileno(), 1)
-            try:
-                call_command("demo", "--no-serve", f"--data-dir={data_dir}", *arguments)
-            finally:
-                sys.stdout.flush()
-                os.dup2(saved, 1)
-                os.close(saved)
+    command = [
+        str(Path(sys.executable).with_name("bdsmarket")),
+        "demo",
+        "--no-serve",
+        f"--data-dir={data_dir}",
+        f"--seed={DEMO_SEED}",
+        f"--enterprises={DEMO_ENTERPRISES}",
+    ]
+    errors = output.with_name("stderr")
+    with output.open("w") as stdout, errors.open("w") as stderr:
+        running = subprocess.Popen(command, env=environment, stdout=stdout, stderr=stderr)
+        try:
+            demo_template: DemoTemplate = request.getfixturevalue("demo_template")
+        finally:
+            running.wait(timeout=900)
+    assert running.returncode == 0, errors.read_text()
     digest = subprocess.run(
         [sys.executable, "-c", DIGEST], env=environment, capture_output=True, text=True, check=True
     ).stdout.strip()
